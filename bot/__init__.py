@@ -1,0 +1,1 @@
+"""Process assembly, channels and the command line."""

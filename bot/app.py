@@ -1,0 +1,73 @@
+"""Process assembly: the one place where config, database, service and channels meet."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Config
+from bot.telegram import TelegramChannel
+from handlers.service import ConversationService
+from storage import db, repo
+
+log = logging.getLogger(__name__)
+PRUNE_EVERY_SECONDS = 6 * 3600
+
+
+@dataclass
+class Runtime:
+    config: Config
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    service: ConversationService
+
+
+@asynccontextmanager
+async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
+    """Database ready (schema, organisation from config) and the conversation service."""
+    engine = db.create_engine(config.database_url)
+    try:
+        await db.create_schema(engine)
+        sessions = db.session_factory(engine)
+        async with sessions() as session, session.begin():
+            await repo.sync_organisation(session, config.seeds())
+        service = ConversationService(sessions, deadline_day=config.schedule.report_deadline_day)
+        yield Runtime(config, engine, sessions, service)
+    finally:
+        await engine.dispose()
+
+
+async def run(config: Config, token: str, stop: asyncio.Event | None = None) -> None:
+    """Serve Telegram until SIGINT/SIGTERM (or until `stop` is set)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with open_runtime(config) as runtime:
+        channel = TelegramChannel(runtime.service, token, config.telegram.api_base_url)
+        await channel.start()
+        log.info("KaderBot is running as @%s; Ctrl-C stops it", channel.app.bot.username)
+        pruner = asyncio.create_task(_prune_forever(runtime.service, stop))
+        try:
+            await stop.wait()
+        finally:
+            pruner.cancel()
+            await channel.stop()
+
+
+async def _prune_forever(service: ConversationService, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        removed = await service.prune()
+        if removed:
+            log.info("forgot %d processed update ids older than a week", removed)
+        try:
+            await asyncio.wait_for(stop.wait(), PRUNE_EVERY_SECONDS)
+        except TimeoutError:
+            continue

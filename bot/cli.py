@@ -1,0 +1,185 @@
+"""`kaderbot` command line. Exit codes: 0 ok, 2 bad arguments or config, 1 other failure."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import re
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot import app, console
+from bot.config import Config, ConfigError, load_config
+from handlers import export
+from storage import repo
+
+log = logging.getLogger("kaderbot")
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+INVITE_VALID_DAYS = 7
+
+
+class UsageError(Exception):
+    """Arguments that do not fit together; exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kaderbot", description="KaderBot, the Kampung KB bot")
+    parser.add_argument("--config", type=Path, default=Path("config.toml"), help="config file")
+    parser.add_argument("--debug", action="store_true", help="verbose logs with tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("run", help="serve Telegram")
+
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--user", required=True, help="a name for yourself, e.g. budi")
+
+    invite = commands.add_parser("invite", help="print single-use invite codes")
+    invite.add_argument("--role", required=True, choices=("kader", "ketua", "plkb"))
+    invite.add_argument("--kampung", help="kampung slug (kader, ketua; or a plkb's district)")
+    invite.add_argument("--unit", help="unit slug (required for kader)")
+    invite.add_argument("--kecamatan", help="kecamatan name (plkb)")
+    invite.add_argument("--count", type=int, default=1, help="how many codes (default 1)")
+    invite.add_argument("--days", type=int, default=INVITE_VALID_DAYS, help="valid for days")
+
+    exporter = commands.add_parser("export", help="export reports (DESIGN section 4)")
+    exporter.add_argument("--month", required=True, help="YYYY-MM")
+    exporter.add_argument("--kampung", help="only this kampung (slug)")
+    exporter.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    exporter.add_argument("--out", type=Path, help="output file (default: CSV to stdout)")
+    exporter.add_argument("--all-revisions", action="store_true", help="every revision")
+
+    # The subcommands accept --config after their name too ("kaderbot run --config x").
+    for sub in commands.choices.values():
+        sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not args.debug:
+        for noisy in ("httpx", "telegram", "apscheduler"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        config = load_config(args.config)
+        return asyncio.run(_dispatch(args, config))
+    except (ConfigError, UsageError) as error:
+        print(f"kaderbot: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except Exception as error:
+        log.debug("failure", exc_info=True)
+        print(f"kaderbot: {type(error).__name__}: {error} (--debug shows details)", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+async def _dispatch(args: argparse.Namespace, config: Config) -> int:
+    if args.command == "run":
+        await app.run(config, config.telegram_token())
+        return EXIT_OK
+    if args.command == "chat":
+        logging.getLogger().setLevel(logging.WARNING)
+        async with app.open_runtime(config) as runtime:
+            await console.chat(runtime.service, args.user)
+        return EXIT_OK
+    if args.command == "invite":
+        return await _invite(args, config)
+    return await _export(args, config)
+
+
+async def _invite(args: argparse.Namespace, config: Config) -> int:
+    if args.count < 1 or args.days < 1:
+        raise UsageError("--count and --days must be at least 1")
+    if args.role in ("kader", "ketua") and not args.kampung:
+        raise UsageError(f"--kampung is required for --role {args.role}")
+    if args.role == "kader" and not args.unit:
+        raise UsageError("--unit is required for --role kader (a kader reports for a unit)")
+    if args.role == "plkb" and not (args.kecamatan or args.kampung):
+        raise UsageError("--kecamatan (or --kampung of the district) is required for plkb")
+    if args.role != "kader" and args.unit:
+        raise UsageError("--unit goes with --role kader only")
+    username = await _bot_username(config)
+    async with (
+        app.open_runtime(config) as runtime,
+        runtime.sessions() as session,
+        session.begin(),
+    ):
+        try:
+            codes = await repo.create_invites(
+                session,
+                role=args.role,
+                kampung_slug=args.kampung,
+                unit_slug=args.unit,
+                kecamatan=args.kecamatan,
+                count=args.count,
+                now=repo.utc_now(),
+                valid_for=timedelta(days=args.days),
+            )
+        except repo.NotFoundError as error:
+            raise UsageError(str(error)) from None
+    for code in codes:
+        link = f"https://t.me/{username}?start={code}" if username else ""
+        print(f"{code}  {link}".rstrip())
+    if not username:
+        print(
+            "kaderbot: set [telegram] bot_username in the config (or the token) to print "
+            "the t.me links; kader can also send /start CODE to the bot",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+async def _bot_username(config: Config) -> str | None:
+    if config.telegram.bot_username:
+        return config.telegram.bot_username.lstrip("@")
+    try:
+        token = config.telegram_token()
+    except ConfigError:
+        return None
+    api = config.telegram.api_base_url
+    try:
+        async with Bot(token, base_url=f"{api}/bot{{token}}") as bot:
+            return bot.username
+    except (TelegramError, OSError) as error:
+        log.warning("could not ask Telegram for the bot's username: %s", error)
+        return None
+
+
+async def _export(args: argparse.Namespace, config: Config) -> int:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
+        raise UsageError(f"--month must be YYYY-MM, got {args.month!r}")
+    if args.format == "xlsx" and args.out is None:
+        raise UsageError("--format xlsx needs --out FILE")
+    async with (
+        app.open_runtime(config) as runtime,
+        runtime.sessions() as session,
+        session.begin(),
+    ):
+        if args.kampung and not await repo.kampung_exists(session, args.kampung):
+            raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
+        rows = await repo.export_rows(
+            session,
+            period=args.month,
+            kampung_slug=args.kampung,
+            all_revisions=args.all_revisions,
+        )
+    if args.format == "xlsx":
+        args.out.write_bytes(export.to_xlsx(rows))
+    elif args.out is not None:
+        args.out.write_text(export.to_csv(rows), encoding="utf-8")
+    else:
+        sys.stdout.write(export.to_csv(rows))
+    if args.out is not None:
+        print(f"{len(rows)} values written to {args.out}", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,247 @@
+"""`config.toml` read into typed, frozen settings and checked before anything starts.
+
+Every problem becomes one ConfigError whose message names the key, e.g.
+`kampung[0].unit[2].kind: must be one of posyandu, bkb, ...`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from handlers.meetings import MeetingRuleError, parse_meeting_rule
+from storage.repo import KampungSeed, UnitSeed
+
+DEFAULT_TELEGRAM_API = "https://api.telegram.org"
+
+
+class ConfigError(Exception):
+    """A bad or missing setting; the message names the key."""
+
+
+def _meeting_rule(value: str) -> str:
+    try:
+        parse_meeting_rule(value)
+    except MeetingRuleError as error:
+        raise ValueError(str(error)) from None
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name such as Asia/Jakarta, "
+            "Asia/Makassar or Asia/Jayapura)"
+        ) from None
+    return value
+
+
+def _slug(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", value):
+        raise ValueError(f"{value!r} is not a slug (lower-case letters, digits and '-')")
+    return value
+
+
+MeetingRuleText = Annotated[str, AfterValidator(_meeting_rule)]
+Slug = Annotated[str, AfterValidator(_slug)]
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DatabaseSettings(_Settings):
+    url: str = "sqlite:///kaderbot.db"
+
+    @field_validator("url")
+    @classmethod
+    def _readable_url(cls, value: str) -> str:
+        try:
+            parsed = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"cannot read database URL {value!r}") from None
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
+        return value
+
+
+class TelegramSettings(_Settings):
+    token: str | None = None  # for local testing only; deployments use token_env
+    token_env: str = "TELEGRAM_BOT_TOKEN"
+    api_base_url: str = DEFAULT_TELEGRAM_API
+    bot_username: str | None = None
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8443"
+    webhook_secret_env: str = "TELEGRAM_WEBHOOK_SECRET"
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
+
+class ScheduleSettings(_Settings):
+    recap_day: int = Field(default=1, ge=1, le=28)
+    recap_time: str = "07:00"
+    reminder_days_before: tuple[int, ...] = (1,)
+    report_deadline_day: int = Field(default=3, ge=1, le=28)
+
+    @field_validator("recap_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"{value!r} is not a time of day as HH:MM")
+        return value
+
+
+class UnitSettings(_Settings):
+    slug: Slug
+    kind: Literal["posyandu", "bkb", "bkr", "bkl", "kb", "uppka", "pikr"]
+    name: str = Field(min_length=1)
+    rw: str = ""
+    meets: MeetingRuleText | None = None
+
+
+class KampungSettings(_Settings):
+    slug: Slug
+    name: str = Field(min_length=1)
+    kelurahan: str = Field(min_length=1)
+    kecamatan: str = Field(min_length=1)
+    kabupaten: str = Field(min_length=1)
+    timezone: Annotated[str, AfterValidator(_timezone)] = "Asia/Jakarta"
+    pokja_meets: MeetingRuleText | None = None
+    keluarga_balita: int = Field(default=0, ge=0)
+    keluarga_remaja: int = Field(default=0, ge=0)
+    keluarga_lansia: int = Field(default=0, ge=0)
+    pus: int = Field(default=0, ge=0)
+    unit: tuple[UnitSettings, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_units(self) -> KampungSettings:
+        seen: set[str] = set()
+        for unit in self.unit:
+            if unit.slug in seen:
+                raise ValueError(f"unit slug {unit.slug!r} appears twice")
+            seen.add(unit.slug)
+        return self
+
+
+class Config(_Settings):
+    database: DatabaseSettings = DatabaseSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    kampung: tuple[KampungSettings, ...] = Field(min_length=1)
+
+    # Where the file was; relative SQLite paths are taken from here, not from the cwd.
+    base_dir: Path = Path(".")
+
+    @model_validator(mode="after")
+    def _unique_kampung(self) -> Config:
+        seen: set[str] = set()
+        for kampung in self.kampung:
+            if kampung.slug in seen:
+                raise ValueError(f"kampung slug {kampung.slug!r} appears twice")
+            seen.add(kampung.slug)
+        return self
+
+    @property
+    def database_url(self) -> str:
+        """The database URL, with a relative SQLite path resolved against the config file."""
+        url = make_url(self.database.url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            path = Path(url.database)
+            if not path.is_absolute():
+                url = url.set(database=str((self.base_dir / path).resolve()))
+        return url.render_as_string(hide_password=False)
+
+    def telegram_token(self) -> str:
+        """The bot token from the environment variable the file names (or the file itself)."""
+        token = os.environ.get(self.telegram.token_env) or self.telegram.token
+        if not token:
+            raise ConfigError(
+                f"telegram.token_env: the environment variable {self.telegram.token_env} is "
+                "not set. Get a token from @BotFather in Telegram, then run\n"
+                f"    export {self.telegram.token_env}=123456:ABC...\n"
+                "and start again. To try the bot without Telegram, talk to it in the terminal:\n"
+                "    .venv/bin/kaderbot chat --user budi"
+            )
+        if not re.fullmatch(r"\d+:[\w-]+", token):
+            raise ConfigError(
+                f"telegram.token_env: the value of {self.telegram.token_env} does not look "
+                "like a bot token (digits, a colon, then letters), as @BotFather gives it"
+            )
+        return token
+
+    def seeds(self) -> list[KampungSeed]:
+        return [
+            KampungSeed(
+                slug=k.slug,
+                name=k.name,
+                kelurahan=k.kelurahan,
+                kecamatan=k.kecamatan,
+                kabupaten=k.kabupaten,
+                timezone=k.timezone,
+                pokja_meets=k.pokja_meets,
+                keluarga_balita=k.keluarga_balita,
+                keluarga_remaja=k.keluarga_remaja,
+                keluarga_lansia=k.keluarga_lansia,
+                pus=k.pus,
+                units=tuple(UnitSeed(u.slug, u.kind, u.name, u.rw, u.meets) for u in k.unit),
+            )
+            for k in self.kampung
+        ]
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] += f"[{item}]"
+        else:
+            parts.append(item)
+    return ".".join(parts) or "(top level)"
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "missing":
+        message = "required key is missing"
+    elif first["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling against README)"
+    elif first["type"] == "literal_error":
+        message = f"{first['input']!r} is not allowed; " + message.lower()
+    return f"{_location(tuple(first['loc']))}: {message}"
+
+
+def load_config(path: Path) -> Config:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    try:
+        return Config.model_validate({**raw, "base_dir": path.resolve().parent})
+    except ValidationError as error:
+        raise ConfigError(f"{path}: {_describe(error)}") from None

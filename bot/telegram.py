@@ -1,0 +1,197 @@
+"""The Telegram channel: python-telegram-bot routes updates into the conversation service.
+
+PTB's ConversationHandler is not used: state lives in the database (DESIGN section 8).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from handlers import texts
+from handlers.messages import Choice, Incoming, Reply, split_text
+from handlers.service import ConversationService
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+MESSAGE_LIMIT = 4000  # below Telegram's 4096, leaving room for the "» choice" echo
+MAX_CONCURRENT_UPDATES = 64
+
+TelegramApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; those of one chat run in order (PTB #3575)."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        key = chat.id
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
+    if not choices:
+        return None
+    longest = max(len(choice.label) for choice in choices)
+    per_row = 3 if longest <= 8 else 2 if longest <= 16 else 1
+    buttons = [InlineKeyboardButton(c.label, callback_data=c.value) for c in choices]
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_replies(app: TelegramApp, chat_id: int, replies: list[Reply]) -> None:
+    for reply in replies:
+        pieces = split_text(reply.text, MESSAGE_LIMIT)
+        for number, piece in enumerate(pieces, start=1):
+            markup = keyboard(reply.choices) if number == len(pieces) else None
+            await app.bot.send_message(chat_id=chat_id, text=piece, reply_markup=markup)
+
+
+def _display_name(update: Update) -> str:
+    user = update.effective_user
+    if user is None:
+        return ""
+    return user.full_name or user.username or str(user.id)
+
+
+class TelegramChannel:
+    def __init__(self, service: ConversationService, token: str, api_base_url: str) -> None:
+        self.service = service
+        self.app: TelegramApp = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{api_base_url}/bot{{token}}")
+            .base_file_url(f"{api_base_url}/file/bot{{token}}")
+            .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+            .build()
+        )
+        self.app.add_handler(CallbackQueryHandler(self._on_button))
+        self.app.add_handler(MessageHandler(filters.ChatType.PRIVATE, self._on_message))
+        self.app.add_error_handler(self._on_error)
+
+    async def _turn(self, update: Update, incoming: Incoming, chat_id: int) -> None:
+        try:
+            replies = await self.service.handle(incoming)
+        except Exception:
+            log.exception("turn failed for update %s", incoming.update_id)
+            replies = [Reply(texts.SERVER_TROUBLE)]
+        await send_replies(self.app, chat_id, replies)
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        if message.text is None:
+            await send_replies(self.app, message.chat_id, [Reply(texts.NOT_A_TEXT)])
+            return
+        incoming = Incoming(
+            channel=CHANNEL,
+            user_key=str(user.id),
+            text=message.text,
+            display_name=_display_name(update),
+            update_id=str(update.update_id),
+        )
+        await self._turn(update, incoming, message.chat_id)
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        await query.answer()
+        message = query.message
+        if isinstance(message, Message):
+            await _echo_choice(message, query.data or "")
+        chat_id = message.chat.id if message is not None else user.id
+        incoming = Incoming(
+            channel=CHANNEL,
+            user_key=str(user.id),
+            choice=query.data or "",
+            display_name=_display_name(update),
+            update_id=str(update.update_id),
+        )
+        await self._turn(update, incoming, chat_id)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling %s", update, exc_info=context.error)
+
+    async def start(self) -> None:
+        """Connect, register the command menu and start long polling."""
+        await self.app.initialize()
+        commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
+        await self.app.bot.set_my_commands(commands)
+        await self.app.start()
+        assert self.app.updater is not None
+        # Pending updates are never dropped: what kader sent while the bot was down counts.
+        await self.app.updater.start_polling(
+            allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY], drop_pending_updates=False
+        )
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+
+async def _echo_choice(message: Message, data: str) -> None:
+    """Replace the buttons by the chosen label, so the chat shows what was answered."""
+    label = next(
+        (
+            button.text
+            for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+            for button in row
+            if button.callback_data == data
+        ),
+        None,
+    )
+    try:
+        if label is not None and message.text:
+            await message.edit_text(f"{message.text}\n\n» {label}")
+        else:
+            await message.edit_reply_markup(reply_markup=None)
+    except TelegramError as error:
+        log.info("could not edit the message with the pressed button: %s", error)

@@ -1,0 +1,1 @@
+"""The conversation engine, forms, parsing and texts: no channel SDK here."""

@@ -1,0 +1,86 @@
+"""The export schema of DESIGN section 4: one row per value, as CSV or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+import xlsxwriter
+
+from handlers.forms import FORMS
+from storage.repo import ExportRow
+
+COLUMNS = (
+    "kampung",
+    "unit",
+    "form",
+    "period",
+    "meeting_date",
+    "field",
+    "value",
+    "reported_by",
+    "reported_at",
+    "revision",
+)
+
+
+def _field_position(row: ExportRow) -> int:
+    spec = FORMS.get(row.form)
+    try:
+        return spec.index(row.field) if spec else 0
+    except KeyError:
+        return len(spec.fields) if spec else 0
+
+
+def ordered(rows: Sequence[ExportRow]) -> list[ExportRow]:
+    """Rows of one report together, its fields in the order the form asks them."""
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.kampung,
+            r.unit,
+            r.form,
+            r.meeting_date.isoformat() if r.meeting_date else "",
+            r.revision,
+            _field_position(r),
+        ),
+    )
+
+
+def _cells(row: ExportRow) -> list[str | int]:
+    return [
+        row.kampung,
+        row.unit,
+        row.form,
+        row.period,
+        row.meeting_date.isoformat() if row.meeting_date else "",
+        row.field,
+        row.value,
+        row.reported_by,
+        row.reported_at.isoformat(timespec="seconds"),
+        row.revision,
+    ]
+
+
+def to_csv(rows: Sequence[ExportRow]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in ordered(rows):
+        writer.writerow(_cells(row))
+    return buffer.getvalue()
+
+
+def to_xlsx(rows: Sequence[ExportRow]) -> bytes:
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("laporan")
+    bold = workbook.add_format({"bold": True})
+    sheet.write_row(0, 0, COLUMNS, bold)
+    for number, row in enumerate(ordered(rows), start=1):
+        sheet.write_row(number, 0, _cells(row))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
+    workbook.close()
+    return buffer.getvalue()

@@ -1,0 +1,63 @@
+"""Channel-neutral values that cross the boundary between channels and the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One button. `value` is an opaque token that comes back as `Incoming.choice`."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to the user, with its buttons.
+
+    `free_text` says that the prompt also takes a typed answer besides its buttons (an
+    optional number with a Lewati button, say); channels without buttons then show the
+    choices as words to type rather than as numbers.
+    """
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    free_text: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One thing a user did: typed `text` or pressed the button whose value is `choice`."""
+
+    channel: str
+    user_key: str
+    text: str = ""
+    choice: str | None = None
+    display_name: str = ""
+    update_id: str | None = None
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut `text` into pieces of at most `limit` characters, at line breaks where possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single overlong line: cut at a space, else hard
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces

@@ -1,0 +1,144 @@
+"""One turn of a conversation: load what the engine needs, run it, store its effects.
+
+The processed-update mark, the new conversation state and the report are written in one
+transaction, so a crash leaves either the whole turn or none of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import engine, parse
+from handlers.messages import Incoming, Reply
+from storage import repo
+from storage.views import MemberView, ReportView
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+# How far back reports are loaded: the 40-day date window reaches two months back, and the
+# change warning compares with the month before that.
+_MONTHS_LOADED = 3
+PROCESSED_UPDATE_TTL = timedelta(days=7)
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ConversationService:
+    sessions: async_sessionmaker[AsyncSession]
+    deadline_day: int = 3
+    clock: Clock = system_clock
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Run one turn; a redelivered update (same update id) gets no replies."""
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            if incoming.update_id is not None and not await repo.claim_update(
+                session, incoming.channel, incoming.update_id, now
+            ):
+                log.info("skipping redelivered update %s", incoming.update_id)
+                return []
+            member = await repo.get_member(session, incoming.channel, incoming.user_key)
+            view = await repo.member_view(session, member) if member else None
+            ctx = await self._context(session, view, incoming, now)
+            state = await self._load_state(session, incoming)
+            outcome = engine.step(ctx, state, incoming)
+            await self._apply(session, outcome.effects, incoming, view, now)
+            await repo.save_state(
+                session,
+                incoming.channel,
+                incoming.user_key,
+                outcome.state.model_dump_json(),
+                now,
+            )
+        return list(outcome.replies)
+
+    async def prune(self) -> int:
+        async with self.sessions() as session, session.begin():
+            return await repo.prune_processed_updates(session, self.clock() - PROCESSED_UPDATE_TTL)
+
+    async def _context(
+        self,
+        session: AsyncSession,
+        member: MemberView | None,
+        incoming: Incoming,
+        now: datetime,
+    ) -> engine.Context:
+        timezone = ZoneInfo(member.timezone if member else "Asia/Jakarta")
+        today = now.astimezone(timezone).date()
+        invite = None
+        code = parse.registration_code(incoming.text) if incoming.choice is None else None
+        if code is not None:
+            invite = await repo.find_invite(session, code)
+        reports: list[ReportView] = []
+        if member is not None:
+            since = engine.shift_period(engine.period_of(today), -_MONTHS_LOADED)
+            reports = await repo.recent_reports(session, [u.id for u in member.units], since)
+        return engine.Context(
+            member=member,
+            today=today,
+            now=now,
+            reports=tuple(reports),
+            invite=invite,
+            deadline_day=self.deadline_day,
+        )
+
+    @staticmethod
+    async def _load_state(session: AsyncSession, incoming: Incoming) -> engine.State:
+        raw = await repo.load_state(session, incoming.channel, incoming.user_key)
+        if raw is None:
+            return engine.State()
+        try:
+            return engine.State.model_validate_json(raw)
+        except ValidationError:
+            # A state written by an older version that no longer fits: start afresh rather
+            # than leave the user stuck.
+            log.warning("discarding unreadable conversation state of %s", incoming.user_key)
+            return engine.State()
+
+    @staticmethod
+    async def _apply(
+        session: AsyncSession,
+        effects: tuple[engine.Effect, ...],
+        incoming: Incoming,
+        member: MemberView | None,
+        now: datetime,
+    ) -> None:
+        for effect in effects:
+            if isinstance(effect, engine.RegisterMember):
+                await repo.register_member(
+                    session,
+                    invite_id=effect.invite_id,
+                    channel=incoming.channel,
+                    user_key=incoming.user_key,
+                    name=effect.name,
+                    now=now,
+                )
+            elif isinstance(effect, engine.AddUnit):
+                await repo.add_member_unit(
+                    session, invite_id=effect.invite_id, member_id=effect.member_id, now=now
+                )
+            else:
+                assert member is not None
+                await repo.save_report(
+                    session,
+                    unit_id=effect.unit_id,
+                    form=effect.form,
+                    period=effect.period,
+                    meeting_date=effect.meeting_date,
+                    values=effect.values,
+                    correction_of=effect.correction_of,
+                    member_id=member.id,
+                    now=now,
+                )

@@ -1,0 +1,289 @@
+"""Every sentence the bot says to a user, in Indonesian, in one place.
+
+Templates use str.format fields; the engine fills them. Wording can be improved here without
+touching any logic.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date
+
+LOCALE = "id"
+
+# --- registration -----------------------------------------------------------------------
+UNREGISTERED = (
+    "Halo! KaderBot dipakai kader Kampung KB untuk melapor kegiatan bulanan.\n\n"
+    "Anda belum terdaftar. Minta kode undangan ke ketua pokja Kampung KB Anda, "
+    "lalu kirim: /start KODE\n(contoh: /start K7M2QX9A)"
+)
+INVITE_UNKNOWN = (
+    "Kode undangan {code} tidak dikenal. Periksa lagi hurufnya, atau minta kode baru ke "
+    "ketua pokja."
+)
+INVITE_USED = "Kode undangan {code} sudah dipakai. Minta kode baru ke ketua pokja."
+INVITE_EXPIRED = "Kode undangan {code} sudah kedaluwarsa. Minta kode baru ke ketua pokja."
+INVITE_OTHER_PLACE = (
+    "Anda sudah terdaftar sebagai {role} di {place}. Kode ini untuk tempat atau peran lain; "
+    "hubungi ketua pokja bila ingin pindah."
+)
+ALREADY_REGISTERED = "Anda sudah terdaftar sebagai {role} di {place}."
+WELCOME = "Selamat datang, {name}! Anda terdaftar sebagai {role} di {place}."
+UNIT_ADDED = "Unit {unit} ditambahkan. Sekarang Anda bisa melapor untuk: {units}."
+ROLE_NAMES = {"kader": "kader", "ketua": "ketua pokja", "plkb": "PLKB/PKB"}
+
+# --- menu and help ----------------------------------------------------------------------
+MENU = "Mau melakukan apa?"
+MENU_LAPOR = "Lapor"
+MENU_STATUS = "Status bulan ini"
+MENU_UBAH = "Ubah laporan"
+MENU_BANTUAN = "Bantuan"
+HELP = (
+    "Cara memakai KaderBot:\n"
+    "/lapor – isi laporan (posyandu, BKB/BKR/BKL, atau KB)\n"
+    "/status – lihat laporan yang sudah masuk dan yang belum\n"
+    "/ubah – perbaiki laporan bulan ini atau bulan lalu\n"
+    "/batal – berhenti mengisi laporan\n"
+    "/bantuan – pesan ini\n\n"
+    "Jawab angka cukup dengan angkanya, misal 45 atau empat puluh lima. "
+    "Tanggal bisa ditulis: hari ini, kemarin, 12/11, atau 12 Nov. "
+    "Laporan baru tersimpan setelah Anda menekan Simpan."
+)
+HELP_PLKB = (
+    "Sebagai PLKB/PKB Anda bisa melihat status laporan Kampung KB di kecamatan Anda dengan /status."
+)
+CANCELLED = "Dibatalkan. Tidak ada yang disimpan."
+NOTHING_TO_CANCEL = "Tidak ada laporan yang sedang diisi."
+BUSY_WITH_FORM = (
+    "Anda masih mengisi laporan {title}. Lanjutkan di bawah ini, atau kirim /batal "
+    "untuk membatalkannya."
+)
+STALE_BUTTON = "Tombol itu dari pertanyaan sebelumnya. Ini pertanyaan yang sekarang:"
+NOT_A_TEXT = "Maaf, saya hanya bisa membaca pesan teks. Silakan ketik jawabannya."
+SERVER_TROUBLE = (
+    "Maaf, sedang ada gangguan. Jawaban Anda belum tersimpan; coba kirim lagi sebentar lagi."
+)
+
+# --- choosing what to report ------------------------------------------------------------
+PICK_UNIT = "Laporan untuk unit mana?"
+NO_UNITS = "Belum ada unit yang bisa Anda laporkan. Hubungi ketua pokja."
+PLKB_NO_FORMS = "PLKB/PKB tidak mengisi laporan unit. Ketik /status untuk melihat laporan."
+NO_FORM_FOR_KIND = "Belum ada formulir laporan untuk {unit}."
+FORM_NAMES = {
+    "posyandu": "Posyandu",
+    "bkb": "BKB",
+    "bkr": "BKR",
+    "bkl": "BKL",
+    "kb": "KB",
+}
+FORM_START = "Laporan {title}. Kirim /batal kapan saja untuk berhenti."
+
+# --- answering fields -------------------------------------------------------------------
+PROGRESS = "({index}/{total}) "
+SKIP = "Lewati"
+TODAY = "Hari ini"
+YESTERDAY = "Kemarin"
+BAD_NUMBER = "Maaf, saya belum paham. Jawab dengan angka saja, misal: 12"
+BAD_DATE = "Maaf, tanggalnya belum terbaca. Contoh: hari ini, kemarin, 12/11, atau 12 Nov."
+BAD_CHOICE = "Silakan pilih salah satu tombol, atau ketik nomornya."
+BAD_TEXT_EMPTY = "Jawabannya masih kosong. Silakan ketik lagi."
+TOO_LONG = "Terlalu panjang ({length} huruf). Paling banyak {limit} huruf."
+DATE_FUTURE = "Tanggal {date} belum lewat. Laporkan setelah kegiatannya berlangsung."
+DATE_TOO_OLD = (
+    "Tanggal {date} sudah lebih dari {days} hari yang lalu. Laporan selama itu tidak bisa "
+    "diisi lewat bot; hubungi ketua pokja."
+)
+AT_MOST = "{label} tidak boleh lebih dari {other} ({limit}). Anda menulis {value}."
+WARNING_CONFIRM = "Mohon periksa:\n{details}\n\nApakah angkanya sudah benar?"
+WARNING_YES = "Ya, sudah benar"
+WARNING_FIX = "Perbaiki"
+WARN_SKDN_SUM = "N + T + O + B = {total}, padahal D = {d}."
+WARN_D_OVER_K = (
+    "D ({d}) lebih besar dari K ({k}): ada balita ditimbang yang belum punya KMS/buku KIA."
+)
+WARN_CHANGE = "{label}: {value}, bulan lalu {previous} (berubah {percent})."
+
+# --- KB method lists --------------------------------------------------------------------
+METHOD_LIST_HINT = (
+    "\nBisa juga kirim semua metode sekaligus, misal: "
+    "spiral 20 susuk 40 suntik 200 pil 150 kondom 31"
+)
+METHOD_LIST_UNKNOWN = (
+    "Saya tidak mengenali '{word}'. Nama metode: spiral/IUD, MOW/steril wanita, "
+    "MOP/steril pria, kondom, susuk/implan, suntik, pil."
+)
+METHOD_LIST_TWICE = "Metode {method} disebut dua kali. Kirim ulang daftarnya."
+METHOD_LIST_MISSING = "Metode yang tidak disebut: {methods}. Dianggap 0?"
+METHOD_LIST_READ = "Terbaca: {values}."
+KB_BALANCE = (
+    "Jumlahnya belum cocok:\n"
+    "peserta KB aktif {aktif} + hamil {hamil} + IAS {ias} + IAT {iat} + TIAL {tial} = {total}\n"
+    "PUS = {pus}\n"
+    "Selisih {difference}. Angka mana yang mau diperbaiki?"
+)
+KB_BALANCE_AKTIF = "Peserta KB aktif"
+
+# --- duplicates and corrections ---------------------------------------------------------
+DUPLICATE = (
+    "Sudah ada laporan {title} untuk {when} (revisi {revision}, dikirim {sent}). "
+    "Mau memperbaiki laporan itu?"
+)
+DUPLICATE_YES = "Ya, perbaiki"
+DUPLICATE_NO = "Batal"
+PICK_REPORT = "Laporan mana yang mau diubah?"
+NO_REPORTS = "Belum ada laporan bulan ini atau bulan lalu. Kirim /lapor untuk membuat laporan."
+
+# --- summary ----------------------------------------------------------------------------
+SUMMARY = "Ringkasan laporan {title}{correction}:\n{lines}\n\nSudah benar?"
+SUMMARY_CORRECTION = " (perbaikan)"
+SUMMARY_SAVE = "Simpan"
+SUMMARY_EDIT = "Ubah"
+SUMMARY_CANCEL = "Batal"
+SKIPPED = "(dilewati)"
+PICK_FIELD = "Bagian mana yang mau diubah?"
+BACK = "Kembali"
+SAVED = "Tersimpan ✅ Laporan {title}, {when} (revisi {revision}). Terima kasih!"
+
+# --- status -----------------------------------------------------------------------------
+STATUS_HEADER = "Status laporan {month}:"
+STATUS_DONE_MONTHLY = "✅ {unit}: sudah ({date}, revisi {revision})"
+STATUS_DONE_MEETINGS = "✅ {unit}: {count} pertemuan ({dates})"
+STATUS_MISSING = "⏳ {unit}: belum"
+STATUS_LAST_MONTH_MISSING = "⚠️ {unit}: laporan {month} belum masuk (batas tanggal {deadline})"
+STATUS_NEXT_MEETING = "   jadwal berikutnya: {date}"
+STATUS_KAMPUNG = "{kampung}: {done} dari {total} unit sudah lapor"
+STATUS_NO_UNITS = "Belum ada unit untuk Anda."
+
+# --- field prompts and labels -----------------------------------------------------------
+# Prompts are the questions; labels are the short names in summaries and error messages.
+FIELD_PROMPTS: dict[str, str] = {
+    "posyandu.tanggal": "Tanggal hari buka posyandu?",
+    "posyandu.s": "S: jumlah balita sasaran (0-59 bulan) di wilayah posyandu?",
+    "posyandu.k": "K: balita yang punya KMS / buku KIA?",
+    "posyandu.d": "D: balita yang ditimbang bulan ini?",
+    "posyandu.n": "N: balita yang naik berat badannya?",
+    "posyandu.t": "T: balita yang ditimbang tapi tidak naik?",
+    "posyandu.o": "O: balita yang ditimbang, bulan lalu tidak datang?",
+    "posyandu.b": "B: balita yang baru pertama kali ditimbang?",
+    "posyandu.t2": "2T: balita yang tidak naik dua kali berturut-turut?",
+    "posyandu.bgm": "BGM: balita di bawah garis merah?",
+    "posyandu.bumil": "Ibu hamil yang datang?",
+    "posyandu.kader_hadir": "Kader yang bertugas?",
+    "posyandu.catatan": "Catatan? (boleh dilewati)",
+    "poktan.tanggal": "Tanggal pertemuan?",
+    "poktan.anggota": "Jumlah keluarga anggota?",
+    "poktan.hadir": "Keluarga anggota yang hadir?",
+    "poktan.kader_hadir": "Kader yang hadir?",
+    "poktan.materi": "Materi penyuluhan? Pilih, atau ketik sendiri.",
+    "poktan.penyaji": "Siapa penyajinya?",
+    "poktan.pus_anggota": "PUS (pasangan usia subur) di antara anggota?",
+    "poktan.pus_kb": "PUS anggota yang ber-KB?",
+    "poktan.lansia_mandiri": "Lansia mandiri?",
+    "poktan.lansia_pendamping": "Lansia yang butuh pendamping?",
+    "kb.periode": "Laporan KB untuk bulan apa?",
+    "kb.pus": "Jumlah PUS (pasangan usia subur, istri 15-49 tahun)?",
+    "kb.aktif": "Peserta KB aktif (PA) – {method}?",
+    "kb.baru": "Peserta KB baru (PB) bulan ini – {method}?",
+    "kb.hamil": "PUS yang sedang hamil?",
+    "kb.ias": "PUS yang ingin anak segera (IAS)?",
+    "kb.iat": "PUS yang ingin anak ditunda (IAT)?",
+    "kb.tial": "PUS yang tidak ingin anak lagi (TIAL)?",
+}
+FIELD_LABELS: dict[str, str] = {
+    "tanggal": "Tanggal",
+    "periode": "Bulan",
+    "s": "S",
+    "k": "K",
+    "d": "D",
+    "n": "N",
+    "t": "T",
+    "o": "O",
+    "b": "B",
+    "t2": "2T",
+    "bgm": "BGM",
+    "bumil": "Ibu hamil",
+    "kader_hadir": "Kader",
+    "catatan": "Catatan",
+    "anggota": "Anggota",
+    "hadir": "Hadir",
+    "materi": "Materi",
+    "penyaji": "Penyaji",
+    "pus_anggota": "PUS anggota",
+    "pus_kb": "PUS ber-KB",
+    "lansia_mandiri": "Lansia mandiri",
+    "lansia_pendamping": "Lansia butuh pendamping",
+    "pus": "PUS",
+    "aktif": "PA {method}",
+    "baru": "PB {method}",
+    "hamil": "Hamil",
+    "ias": "IAS",
+    "iat": "IAT",
+    "tial": "TIAL",
+}
+METHOD_NAMES = {
+    "iud": "IUD/spiral",
+    "mow": "MOW (steril wanita)",
+    "mop": "MOP (steril pria)",
+    "kondom": "kondom",
+    "implan": "implan/susuk",
+    "suntik": "suntik",
+    "pil": "pil",
+}
+MATERI_TOPICS = {
+    "bkb": (
+        "Tumbuh kembang anak",
+        "Pengasuhan 1000 HPK",
+        "Gizi dan cegah stunting",
+        "Stimulasi dengan KKA",
+        "8 fungsi keluarga",
+    ),
+    "bkr": (
+        "Pendewasaan usia perkawinan",
+        "Kesehatan reproduksi remaja",
+        "Bahaya narkoba dan pergaulan bebas",
+        "Komunikasi orang tua dan remaja",
+        "8 fungsi keluarga",
+    ),
+    "bkl": (
+        "Lansia tangguh (7 dimensi)",
+        "Kesehatan lansia",
+        "Gizi lansia",
+        "Perawatan jangka panjang",
+        "8 fungsi keluarga",
+    ),
+}
+PENYAJI = ("PLKB", "PPLKB", "PPKBD", "Sub PPKBD", "Kader", "Lainnya")
+
+
+def month_name(period: str) -> str:
+    """ "2026-11" -> "November 2026"."""
+    year, month = (int(part) for part in period.split("-"))
+    return format_date(date(year, month, 1), "MMMM y", locale=LOCALE)
+
+
+def short_date(day: date) -> str:
+    """12 Nov 2026."""
+    return format_date(day, "d MMM y", locale=LOCALE)
+
+
+def long_date(day: date) -> str:
+    """Selasa, 8 Desember 2026."""
+    return format_date(day, "EEEE, d MMMM y", locale=LOCALE)
+
+
+def field_label(key: str) -> str:
+    if "_" in key and key.split("_", 1)[0] in ("aktif", "baru"):
+        group, method = key.split("_", 1)
+        return FIELD_LABELS[group].format(method=METHOD_NAMES[method])
+    return FIELD_LABELS[key]
+
+
+# Telegram's command menu (set_my_commands): command -> description.
+COMMANDS = (
+    ("lapor", "Isi laporan"),
+    ("status", "Lihat laporan yang sudah dan belum masuk"),
+    ("ubah", "Perbaiki laporan"),
+    ("batal", "Berhenti mengisi laporan"),
+    ("bantuan", "Cara memakai bot"),
+)

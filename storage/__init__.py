@@ -1,0 +1,1 @@
+"""SQLModel tables and queries."""

@@ -1,0 +1,146 @@
+"""All tables, in one module. Instants are stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import DateTime, Index, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlmodel import Column, Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend (SQLite has no zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc_column(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Kampung(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    name: str
+    kelurahan: str
+    kecamatan: str = Field(index=True)
+    kabupaten: str
+    timezone: str
+    pokja_meets: str | None = None
+    keluarga_balita: int = 0
+    keluarga_remaja: int = 0
+    keluarga_lansia: int = 0
+    pus: int = 0
+
+
+class Unit(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("kampung_id", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kampung_id: int = Field(foreign_key="kampung.id", index=True)
+    slug: str
+    kind: str
+    name: str
+    rw: str = ""
+    meets: str | None = None
+    active: bool = True  # False once removed from config.toml; its reports stay
+
+
+class Member(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("channel", "user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    user_key: str
+    name: str
+    role: str  # kader | ketua | plkb
+    kampung_id: int | None = Field(default=None, foreign_key="kampung.id", index=True)
+    kecamatan: str | None = None
+    reminders_on: bool = True
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class MemberUnit(SQLModel, table=True):
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+
+
+class Invite(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_column=Column(String(32), unique=True, nullable=False))
+    role: str
+    kampung_id: int | None = Field(default=None, foreign_key="kampung.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    kecamatan: str | None = None
+    created_at: datetime = Field(sa_column=_utc_column())
+    expires_at: datetime = Field(sa_column=_utc_column())
+    used_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    used_by: int | None = Field(default=None, foreign_key="member.id")
+
+
+class Report(SQLModel, table=True):
+    """One report: a unit's month (posyandu, kb) or a poktan meeting (`slot` = its date)."""
+
+    __table_args__ = (
+        UniqueConstraint("unit_id", "form", "slot"),
+        Index("ix_report_period", "period", "form"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    form: str
+    slot: str
+    period: str
+    meeting_date: date | None = None
+    latest_revision: int = 1
+
+
+class ReportRevision(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("report_id", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    revision: int
+    period: str
+    meeting_date: date | None = None
+    reported_by: int | None = Field(default=None, foreign_key="member.id")
+    reported_at: datetime = Field(sa_column=_utc_column())
+
+
+class ReportValue(SQLModel, table=True):
+    revision_id: int = Field(foreign_key="reportrevision.id", primary_key=True)
+    field: str = Field(primary_key=True)
+    value_int: int | None = None
+    value_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Conversation(SQLModel, table=True):
+    """The engine's state per user and channel, written in the turn's transaction."""
+
+    channel: str = Field(primary_key=True)
+    user_key: str = Field(primary_key=True)
+    state: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Update ids already handled, so that a redelivered update is handled once."""
+
+    channel: str = Field(primary_key=True)
+    update_id: str = Field(primary_key=True)
+    processed_at: datetime = Field(sa_column=_utc_column(index=True))

@@ -1,0 +1,543 @@
+"""Queries. Every function takes the session; the caller owns the transaction."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, delete, func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    Conversation,
+    Invite,
+    Kampung,
+    Member,
+    MemberUnit,
+    ProcessedUpdate,
+    Report,
+    ReportRevision,
+    ReportValue,
+    Unit,
+)
+from storage.views import InviteView, MemberView, ReportView, UnitView
+
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
+INVITE_LENGTH = 8
+
+
+class NotFoundError(LookupError):
+    """A kampung, unit or kecamatan named by the caller does not exist."""
+
+
+# --- organisation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSeed:
+    slug: str
+    kind: str
+    name: str
+    rw: str
+    meets: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class KampungSeed:
+    slug: str
+    name: str
+    kelurahan: str
+    kecamatan: str
+    kabupaten: str
+    timezone: str
+    pokja_meets: str | None
+    keluarga_balita: int
+    keluarga_remaja: int
+    keluarga_lansia: int
+    pus: int
+    units: tuple[UnitSeed, ...]
+
+
+async def sync_organisation(session: AsyncSession, seeds: Sequence[KampungSeed]) -> None:
+    """Make the kampung and unit rows match config; units no longer listed become inactive."""
+    existing = {k.slug: k for k in (await session.exec(select(Kampung))).all()}
+    for seed in seeds:
+        kampung = existing.get(seed.slug) or Kampung(
+            slug=seed.slug,
+            name=seed.name,
+            kelurahan=seed.kelurahan,
+            kecamatan=seed.kecamatan,
+            kabupaten=seed.kabupaten,
+            timezone=seed.timezone,
+        )
+        for attribute in (
+            "name",
+            "kelurahan",
+            "kecamatan",
+            "kabupaten",
+            "timezone",
+            "pokja_meets",
+            "keluarga_balita",
+            "keluarga_remaja",
+            "keluarga_lansia",
+            "pus",
+        ):
+            setattr(kampung, attribute, getattr(seed, attribute))
+        session.add(kampung)
+        await session.flush()
+        assert kampung.id is not None
+        units = {
+            u.slug: u
+            for u in (await session.exec(select(Unit).where(Unit.kampung_id == kampung.id))).all()
+        }
+        for unit_seed in seed.units:
+            unit = units.pop(unit_seed.slug, None) or Unit(
+                kampung_id=kampung.id, slug=unit_seed.slug, kind=unit_seed.kind, name=""
+            )
+            unit.kind, unit.name = unit_seed.kind, unit_seed.name
+            unit.rw, unit.meets, unit.active = unit_seed.rw, unit_seed.meets, True
+            session.add(unit)
+        for gone in units.values():
+            gone.active = False
+            session.add(gone)
+    await session.flush()
+
+
+def _unit_view(unit: Unit, kampung: Kampung) -> UnitView:
+    assert unit.id is not None and kampung.id is not None
+    return UnitView(
+        id=unit.id,
+        slug=unit.slug,
+        kind=unit.kind,
+        name=unit.name,
+        rw=unit.rw,
+        meets=unit.meets,
+        kampung_id=kampung.id,
+        kampung_name=kampung.name,
+    )
+
+
+# --- members ----------------------------------------------------------------------------
+
+
+async def get_member(session: AsyncSession, channel: str, user_key: str) -> Member | None:
+    query = select(Member).where(Member.channel == channel, Member.user_key == user_key)
+    return (await session.exec(query)).first()
+
+
+async def member_view(session: AsyncSession, member: Member) -> MemberView:
+    """The member with the units they may report for (kader) or see (ketua, PLKB)."""
+    assert member.id is not None
+    query = select(Unit, Kampung).join(Kampung).where(col(Unit.active).is_(True))
+    if member.role == "kader":
+        query = query.join(MemberUnit, col(MemberUnit.unit_id) == col(Unit.id)).where(
+            MemberUnit.member_id == member.id
+        )
+    elif member.role == "ketua":
+        query = query.where(Unit.kampung_id == member.kampung_id)
+    else:
+        query = query.where(Kampung.kecamatan == member.kecamatan)
+    rows = (await session.exec(query.order_by(col(Kampung.name), col(Unit.id)))).all()
+    units = tuple(_unit_view(unit, kampung) for unit, kampung in rows)
+    kampung = await session.get(Kampung, member.kampung_id) if member.kampung_id else None
+    if kampung is not None:
+        place, timezone = kampung.name, kampung.timezone
+    else:
+        first = (
+            await session.exec(select(Kampung).where(Kampung.kecamatan == member.kecamatan))
+        ).first()
+        place = f"Kecamatan {member.kecamatan}"
+        timezone = first.timezone if first else "Asia/Jakarta"
+    assert member.id is not None
+    return MemberView(
+        id=member.id,
+        name=member.name,
+        role=member.role,
+        place=place,
+        kampung_id=member.kampung_id,
+        timezone=timezone,
+        units=units,
+    )
+
+
+# --- invites ----------------------------------------------------------------------------
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+
+
+async def create_invites(
+    session: AsyncSession,
+    *,
+    role: str,
+    kampung_slug: str | None,
+    unit_slug: str | None,
+    kecamatan: str | None,
+    count: int,
+    now: datetime,
+    valid_for: timedelta,
+) -> list[str]:
+    """Store `count` single-use codes and return them. Raises NotFoundError for bad names."""
+    kampung_id: int | None = None
+    unit_id: int | None = None
+    if kampung_slug is not None:
+        kampung = (await session.exec(select(Kampung).where(Kampung.slug == kampung_slug))).first()
+        if kampung is None:
+            raise NotFoundError(f"no kampung with slug {kampung_slug!r} in the database")
+        kampung_id = kampung.id
+        if role == "plkb":
+            kecamatan, kampung_id = kampung.kecamatan, None
+    if unit_slug is not None:
+        query = select(Unit).where(Unit.kampung_id == kampung_id, Unit.slug == unit_slug)
+        unit = (await session.exec(query)).first()
+        if unit is None:
+            raise NotFoundError(f"no unit {unit_slug!r} in kampung {kampung_slug!r}")
+        unit_id = unit.id
+    if role == "plkb":
+        found = (await session.exec(select(Kampung).where(Kampung.kecamatan == kecamatan))).first()
+        if found is None:
+            raise NotFoundError(f"no kampung in kecamatan {kecamatan!r}")
+    codes = [_new_code() for _ in range(count)]
+    for code in codes:
+        session.add(
+            Invite(
+                code=code,
+                role=role,
+                kampung_id=kampung_id,
+                unit_id=unit_id,
+                kecamatan=kecamatan if role == "plkb" else None,
+                created_at=now,
+                expires_at=now + valid_for,
+            )
+        )
+    await session.flush()
+    return codes
+
+
+async def find_invite(session: AsyncSession, code: str) -> InviteView | None:
+    invite = (await session.exec(select(Invite).where(Invite.code == code))).first()
+    if invite is None:
+        return None
+    assert invite.id is not None
+    kampung = await session.get(Kampung, invite.kampung_id) if invite.kampung_id else None
+    unit = await session.get(Unit, invite.unit_id) if invite.unit_id else None
+    place = kampung.name if kampung else f"Kecamatan {invite.kecamatan}"
+    return InviteView(
+        id=invite.id,
+        code=invite.code,
+        role=invite.role,
+        place=place,
+        kampung_id=invite.kampung_id,
+        unit_id=invite.unit_id,
+        unit_name=unit.name if unit else None,
+        expires_at=invite.expires_at,
+        used=invite.used_at is not None,
+    )
+
+
+async def _use_invite(
+    session: AsyncSession, invite_id: int, member_id: int, now: datetime
+) -> Invite:
+    invite = await session.get(Invite, invite_id)
+    assert invite is not None
+    invite.used_at, invite.used_by = now, member_id
+    session.add(invite)
+    if invite.unit_id is not None:
+        link = await session.get(MemberUnit, (member_id, invite.unit_id))
+        if link is None:
+            session.add(MemberUnit(member_id=member_id, unit_id=invite.unit_id))
+    await session.flush()
+    return invite
+
+
+async def register_member(
+    session: AsyncSession,
+    *,
+    invite_id: int,
+    channel: str,
+    user_key: str,
+    name: str,
+    now: datetime,
+) -> Member:
+    invite = await session.get(Invite, invite_id)
+    assert invite is not None
+    member = Member(
+        channel=channel,
+        user_key=user_key,
+        name=name,
+        role=invite.role,
+        kampung_id=invite.kampung_id,
+        kecamatan=invite.kecamatan,
+        created_at=now,
+    )
+    session.add(member)
+    await session.flush()
+    assert member.id is not None
+    await _use_invite(session, invite_id, member.id, now)
+    return member
+
+
+async def add_member_unit(
+    session: AsyncSession, *, invite_id: int, member_id: int, now: datetime
+) -> None:
+    await _use_invite(session, invite_id, member_id, now)
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+async def _values_by_revision(
+    session: AsyncSession, revision_ids: Iterable[int]
+) -> dict[int, dict[str, int | str]]:
+    ids = list(revision_ids)
+    values: dict[int, dict[str, int | str]] = {i: {} for i in ids}
+    if not ids:
+        return values
+    rows = (
+        await session.exec(select(ReportValue).where(col(ReportValue.revision_id).in_(ids)))
+    ).all()
+    for row in rows:
+        value = row.value_int if row.value_int is not None else row.value_text
+        if value is not None:
+            values[row.revision_id][row.field] = value
+    return values
+
+
+async def recent_reports(
+    session: AsyncSession, unit_ids: Sequence[int], since_period: str
+) -> list[ReportView]:
+    """Latest revisions of the units' reports from `since_period` on, times in local time."""
+    if not unit_ids:
+        return []
+    query = (
+        select(Report, ReportRevision, Kampung.timezone)
+        .join(
+            ReportRevision,
+            and_(
+                col(ReportRevision.report_id) == col(Report.id),
+                col(ReportRevision.revision) == col(Report.latest_revision),
+            ),
+        )
+        .join(Unit, col(Unit.id) == Report.unit_id)
+        .join(Kampung, col(Kampung.id) == Unit.kampung_id)
+        .where(col(Report.unit_id).in_(unit_ids), Report.period >= since_period)
+    )
+    rows = (await session.exec(query)).all()
+    values = await _values_by_revision(session, (rev.id for _, rev, _ in rows if rev.id))
+    views = []
+    for report, revision, timezone in rows:
+        assert report.id is not None and revision.id is not None
+        views.append(
+            ReportView(
+                id=report.id,
+                unit_id=report.unit_id,
+                form=report.form,
+                period=report.period,
+                meeting_date=report.meeting_date,
+                revision=revision.revision,
+                reported_at=revision.reported_at.astimezone(ZoneInfo(timezone)),
+                values=values[revision.id],
+            )
+        )
+    return views
+
+
+async def save_report(
+    session: AsyncSession,
+    *,
+    unit_id: int,
+    form: str,
+    period: str,
+    meeting_date: date | None,
+    values: dict[str, int | str],
+    correction_of: int | None,
+    member_id: int,
+    now: datetime,
+) -> int:
+    """Store a report, or a new revision of an existing one; returns the revision number.
+
+    A report for a slot that already has one (same unit and month, or same meeting) becomes
+    its next revision rather than a duplicate, whatever the caller believed.
+    """
+    slot = meeting_date.isoformat() if meeting_date is not None else period
+    report: Report | None = None
+    if correction_of is not None:
+        report = await session.get(Report, correction_of)
+    if report is None:
+        query = select(Report).where(
+            Report.unit_id == unit_id, Report.form == form, Report.slot == slot
+        )
+        report = (await session.exec(query)).first()
+    if report is None:
+        report = Report(
+            unit_id=unit_id,
+            form=form,
+            slot=slot,
+            period=period,
+            meeting_date=meeting_date,
+            latest_revision=1,
+        )
+    else:
+        report.latest_revision += 1
+        report.slot, report.period, report.meeting_date = slot, period, meeting_date
+    session.add(report)
+    await session.flush()
+    assert report.id is not None
+    revision = ReportRevision(
+        report_id=report.id,
+        revision=report.latest_revision,
+        period=period,
+        meeting_date=meeting_date,
+        reported_by=member_id,
+        reported_at=now,
+    )
+    session.add(revision)
+    await session.flush()
+    assert revision.id is not None
+    for key, value in values.items():
+        session.add(
+            ReportValue(
+                revision_id=revision.id,
+                field=key,
+                value_int=value if isinstance(value, int) else None,
+                value_text=value if isinstance(value, str) else None,
+            )
+        )
+    await session.flush()
+    return report.latest_revision
+
+
+# --- conversation state and processed updates -------------------------------------------
+
+
+async def load_state(session: AsyncSession, channel: str, user_key: str) -> str | None:
+    row = await session.get(Conversation, (channel, user_key))
+    return row.state if row else None
+
+
+async def save_state(
+    session: AsyncSession, channel: str, user_key: str, state: str, now: datetime
+) -> None:
+    row = await session.get(Conversation, (channel, user_key))
+    if row is None:
+        row = Conversation(channel=channel, user_key=user_key, state=state, updated_at=now)
+    else:
+        row.state, row.updated_at = state, now
+    session.add(row)
+    await session.flush()
+
+
+def _insert_ignoring_duplicates(session: AsyncSession, table: Any, **values: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).values(**values).on_conflict_do_nothing()
+    return sqlite.insert(table).values(**values).on_conflict_do_nothing()
+
+
+async def claim_update(session: AsyncSession, channel: str, update_id: str, now: datetime) -> bool:
+    """Record the update as processed; False when it already was (a redelivery)."""
+    statement = _insert_ignoring_duplicates(
+        session, ProcessedUpdate, channel=channel, update_id=update_id, processed_at=now
+    )
+    result = await session.exec(statement)
+    return bool(result.rowcount)
+
+
+async def prune_processed_updates(session: AsyncSession, older_than: datetime) -> int:
+    statement = delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < older_than)
+    result = await session.exec(statement)
+    return int(result.rowcount or 0)
+
+
+# --- export -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    kampung: str
+    unit: str
+    form: str
+    period: str
+    meeting_date: date | None
+    field: str
+    value: int | str
+    reported_by: str
+    reported_at: datetime  # local time of the kampung
+    revision: int
+
+
+async def export_rows(
+    session: AsyncSession,
+    *,
+    period: str,
+    kampung_slug: str | None = None,
+    all_revisions: bool = False,
+) -> list[ExportRow]:
+    """One row per stored value of the month's reports (latest revisions unless asked)."""
+    query = (
+        select(Report, ReportRevision, Unit, Kampung)
+        .join(ReportRevision, col(ReportRevision.report_id) == Report.id)
+        .join(Unit, col(Unit.id) == Report.unit_id)
+        .join(Kampung, col(Kampung.id) == Unit.kampung_id)
+        .where(ReportRevision.period == period)
+    )
+    if not all_revisions:
+        query = query.where(ReportRevision.revision == Report.latest_revision)
+    if kampung_slug is not None:
+        query = query.where(Kampung.slug == kampung_slug)
+    query = query.order_by(
+        col(Kampung.slug),
+        col(Unit.slug),
+        col(Report.form),
+        col(ReportRevision.meeting_date),
+        col(Report.id),
+        col(ReportRevision.revision),
+    )
+    rows = (await session.exec(query)).all()
+    values = await _values_by_revision(session, (rev.id for _, rev, _, _ in rows if rev.id))
+    member_ids = {rev.reported_by for _, rev, _, _ in rows if rev.reported_by is not None}
+    names = {
+        member.id: member.name
+        for member in (
+            await session.exec(select(Member).where(col(Member.id).in_(member_ids)))
+        ).all()
+    }
+    result = []
+    for report, revision, unit, kampung in rows:
+        member_name = names.get(revision.reported_by) if revision.reported_by else None
+        assert revision.id is not None
+        local = revision.reported_at.astimezone(ZoneInfo(kampung.timezone))
+        for key, value in values[revision.id].items():
+            result.append(
+                ExportRow(
+                    kampung=kampung.slug,
+                    unit=unit.slug,
+                    form=report.form,
+                    period=revision.period,
+                    meeting_date=revision.meeting_date,
+                    field=key,
+                    value=value,
+                    reported_by=member_name or "",
+                    reported_at=local,
+                    revision=revision.revision,
+                )
+            )
+    return result
+
+
+async def kampung_exists(session: AsyncSession, slug: str) -> bool:
+    count = await session.exec(
+        select(func.count()).select_from(Kampung).where(Kampung.slug == slug)
+    )
+    return bool(count.one())
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,60 @@
+"""Read-only snapshots that queries return and the conversation engine reads.
+
+Plain frozen dataclasses, so that the engine stays free of sessions and lazy loading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UnitView:
+    id: int
+    slug: str
+    kind: str
+    name: str
+    rw: str
+    meets: str | None
+    kampung_id: int
+    kampung_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    id: int
+    name: str
+    role: str
+    place: str  # the Kampung KB name, or the kecamatan of a PLKB
+    kampung_id: int | None
+    timezone: str
+    units: tuple[UnitView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """The latest revision of one report; `reported_at` is local time of its Kampung KB."""
+
+    id: int
+    unit_id: int
+    form: str
+    period: str
+    meeting_date: date | None
+    revision: int
+    reported_at: datetime
+    values: Mapping[str, int | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class InviteView:
+    id: int
+    code: str
+    role: str
+    place: str
+    kampung_id: int | None
+    unit_id: int | None
+    unit_name: str | None
+    expires_at: datetime
+    used: bool

@@ -1,0 +1,258 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for the real python-telegram-bot client.
+
+It keeps an update queue that `getUpdates` long-polls (confirmed by offset, as Telegram
+does), records what the bot sends, and lets a test act as users: type text, press buttons.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {
+    "id": 1000,
+    "is_bot": True,
+    "first_name": "KaderBot",
+    "username": "KaderTestBot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+_JSON_FIELDS = {"reply_markup", "commands", "allowed_updates", "entities"}
+_INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout"}
+
+
+@dataclass
+class Sent:
+    chat_id: int
+    message_id: int
+    text: str
+    buttons: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for label, _ in self.buttons]
+
+
+class FakeBotApi:
+    def __init__(self) -> None:
+        self.updates: list[dict[str, Any]] = []
+        self.sent: list[Sent] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.messages: dict[int, Sent] = {}
+        self._next_update = 1
+        self._next_message = 1
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._polls_released = False
+        self.base_url = ""
+
+    # -- server ------------------------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return dict(await request.json())
+        form = await request.post()
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            if not isinstance(value, str):
+                continue
+            if key in _JSON_FIELDS:
+                params[key] = json.loads(value)
+            elif key in _INT_FIELDS:
+                params[key] = int(value)
+            else:
+                params[key] = value
+        return params
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append((method, params))
+        handler = getattr(self, f"_api_{method.lower()}", None)
+        if handler is None:
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+            )
+        result = await handler(params)
+        return web.json_response({"ok": True, "result": result})
+
+    # -- Bot API methods ---------------------------------------------------------------
+
+    async def _api_getme(self, params: dict[str, Any]) -> Any:
+        return BOT_USER
+
+    async def _api_deletewebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _api_setmycommands(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _api_answercallbackquery(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _api_getupdates(self, params: dict[str, Any]) -> Any:
+        offset = params.get("offset", 0)
+        timeout = float(params.get("timeout", 0))
+        deadline = time.monotonic() + timeout
+        if self._polls_released:
+            await asyncio.sleep(0.01)
+            return []
+        async with self._changed:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            while not self.updates and not self._polls_released and time.monotonic() < deadline:
+                try:
+                    await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+                except TimeoutError:
+                    break
+            return list(self.updates[:100])
+
+    def _message_json(self, sent: Sent) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": {"id": sent.chat_id, "type": "private"},
+            "from": BOT_USER,
+            "text": sent.text,
+        }
+        if sent.buttons:
+            message["reply_markup"] = {
+                "inline_keyboard": [[{"text": t, "callback_data": d}] for t, d in sent.buttons]
+            }
+        return message
+
+    async def _api_sendmessage(self, params: dict[str, Any]) -> Any:
+        text = params["text"]
+        assert len(text) <= 4096, "Telegram refuses messages over 4096 characters"
+        markup = params.get("reply_markup") or {}
+        buttons = [
+            (button["text"], button["callback_data"])
+            for row in markup.get("inline_keyboard", [])
+            for button in row
+        ]
+        for _, data in buttons:
+            assert len(data.encode()) <= 64, "callback_data is limited to 64 bytes"
+        async with self._changed:
+            sent = Sent(params["chat_id"], self._next_message, text, buttons)
+            self._next_message += 1
+            self.sent.append(sent)
+            self.messages[sent.message_id] = sent
+            self._changed.notify_all()
+        return self._message_json(sent)
+
+    async def _api_editmessagetext(self, params: dict[str, Any]) -> Any:
+        sent = self.messages[params["message_id"]]
+        sent.text = params["text"]
+        sent.buttons = []
+        return self._message_json(sent)
+
+    async def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> Any:
+        sent = self.messages[params["message_id"]]
+        sent.buttons = []
+        return self._message_json(sent)
+
+    async def release_polls(self) -> None:
+        """Answer long polls at once, so that a bot under test stops without waiting."""
+        async with self._changed:
+            self._polls_released = True
+            self._changed.notify_all()
+
+    def hold_polls(self) -> None:
+        self._polls_released = False
+
+    # -- acting as users ---------------------------------------------------------------
+
+    async def push(self, update: dict[str, Any]) -> None:
+        async with self._changed:
+            self.updates.append(update)
+            self._changed.notify_all()
+
+    def _user(self, user_id: int, name: str) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": name}
+
+    def _new_update_id(self) -> int:
+        update_id = self._next_update
+        self._next_update += 1
+        return update_id
+
+    async def user_says(self, user_id: int, text: str, name: str = "Kader") -> dict[str, Any]:
+        update = {
+            "update_id": self._new_update_id(),
+            "message": {
+                "message_id": 100_000 + self._next_update,
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private", "first_name": name},
+                "from": self._user(user_id, name),
+                "text": text,
+                **(
+                    {
+                        "entities": [
+                            {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+                        ]
+                    }
+                    if text.startswith("/")
+                    else {}
+                ),
+            },
+        }
+        await self.push(update)
+        return update
+
+    async def user_sends_photo(self, user_id: int, name: str = "Kader") -> dict[str, Any]:
+        update = {
+            "update_id": self._new_update_id(),
+            "message": {
+                "message_id": 100_000 + self._next_update,
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private", "first_name": name},
+                "from": self._user(user_id, name),
+                "photo": [{"file_id": "x", "file_unique_id": "x", "width": 1, "height": 1}],
+            },
+        }
+        await self.push(update)
+        return update
+
+    async def user_presses(
+        self, user_id: int, message: Sent, data: str, name: str = "Kader"
+    ) -> dict[str, Any]:
+        update = {
+            "update_id": self._new_update_id(),
+            "callback_query": {
+                "id": f"cb{self._next_update}",
+                "from": self._user(user_id, name),
+                "chat_instance": "ci",
+                "data": data,
+                "message": self._message_json(message),
+            },
+        }
+        await self.push(update)
+        return update
+
+    async def wait_for_sent(self, count: int) -> None:
+        """Until `count` messages have been sent in all (10 s at most)."""
+        async with asyncio.timeout(10), self._changed:
+            await self._changed.wait_for(lambda: len(self.sent) >= count)
+
+    def calls_of(self, method: str) -> list[dict[str, Any]]:
+        return [params for name, params in self.calls if name == method]
