@@ -20,7 +20,6 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
-    model_validator,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -58,6 +57,14 @@ def _slug(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", value):
         raise ValueError(f"{value!r} is not a slug (lower-case letters, digits and '-')")
     return value
+
+
+def _require_unique(what: str, slugs: list[str]) -> None:
+    seen: set[str] = set()
+    for slug in slugs:
+        if slug in seen:
+            raise ValueError(f"{what} slug {slug!r} appears twice")
+        seen.add(slug)
 
 
 MeetingRuleText = Annotated[str, AfterValidator(_meeting_rule)]
@@ -136,14 +143,11 @@ class KampungSettings(_Settings):
     pus: int = Field(default=0, ge=0)
     unit: tuple[UnitSettings, ...] = ()
 
-    @model_validator(mode="after")
-    def _unique_units(self) -> KampungSettings:
-        seen: set[str] = set()
-        for unit in self.unit:
-            if unit.slug in seen:
-                raise ValueError(f"unit slug {unit.slug!r} appears twice")
-            seen.add(unit.slug)
-        return self
+    @field_validator("unit")
+    @classmethod
+    def _unique_units(cls, units: tuple[UnitSettings, ...]) -> tuple[UnitSettings, ...]:
+        _require_unique("unit", [unit.slug for unit in units])
+        return units
 
 
 class Config(_Settings):
@@ -155,14 +159,11 @@ class Config(_Settings):
     # Where the file was; relative SQLite paths are taken from here, not from the cwd.
     base_dir: Path = Path(".")
 
-    @model_validator(mode="after")
-    def _unique_kampung(self) -> Config:
-        seen: set[str] = set()
-        for kampung in self.kampung:
-            if kampung.slug in seen:
-                raise ValueError(f"kampung slug {kampung.slug!r} appears twice")
-            seen.add(kampung.slug)
-        return self
+    @field_validator("kampung")
+    @classmethod
+    def _unique_kampung(cls, kampung: tuple[KampungSettings, ...]) -> tuple[KampungSettings, ...]:
+        _require_unique("kampung", [entry.slug for entry in kampung])
+        return kampung
 
     @property
     def database_url(self) -> str:

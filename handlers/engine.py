@@ -103,6 +103,7 @@ class AddUnit:
 class SaveReport:
     unit_id: int
     form: str
+    slot: str  # what makes the report unique in its unit: the month, or the meeting date
     period: str
     meeting_date: date | None
     values: dict[str, int | str]
@@ -334,11 +335,7 @@ class _Turn:
         return correctable_reports(self.ctx)
 
     def _start_form(self, unit: UnitView) -> None:
-        form = FORM_FOR_KIND.get(unit.kind)
-        if form is None:
-            self.notes.append(texts.NO_FORM_FOR_KIND.format(unit=unit.name))
-            self._reset()
-            return
+        form = FORM_FOR_KIND[unit.kind]  # only units with a form are offered
         spec = FORMS[form]
         self.notes.append(texts.FORM_START.format(title=report_title(form, unit.name)))
         self.state.draft = Draft(form=form, unit_id=unit.id, field=spec.fields[0].key)
@@ -599,6 +596,7 @@ class _Turn:
             SaveReport(
                 unit_id=draft.unit_id,
                 form=draft.form,
+                slot=meeting.isoformat() if spec.per_meeting and meeting else period,
                 period=period,
                 meeting_date=meeting,
                 values=values,

@@ -149,7 +149,7 @@ def parse_yes_no(text: str) -> bool | None:
         return True
     if clean in _NO:
         return False
-    first = clean.split(" ", 1)[0] if clean else ""
+    first = clean.split(" ", 1)[0].strip(".,!") if clean else ""
     if first in _YES and first not in {"y", "n"}:
         return True
     if first in _NO and first not in {"y", "n"}:

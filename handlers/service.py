@@ -135,6 +135,7 @@ class ConversationService:
                     session,
                     unit_id=effect.unit_id,
                     form=effect.form,
+                    slot=effect.slot,
                     period=effect.period,
                     meeting_date=effect.meeting_date,
                     values=effect.values,

@@ -69,7 +69,6 @@ SERVER_TROUBLE = (
 PICK_UNIT = "Laporan untuk unit mana?"
 NO_UNITS = "Belum ada unit yang bisa Anda laporkan. Hubungi ketua pokja."
 PLKB_NO_FORMS = "PLKB/PKB tidak mengisi laporan unit. Ketik /status untuk melihat laporan."
-NO_FORM_FOR_KIND = "Belum ada formulir laporan untuk {unit}."
 FORM_NAMES = {
     "posyandu": "Posyandu",
     "bkb": "BKB",

@@ -354,6 +354,7 @@ async def save_report(
     *,
     unit_id: int,
     form: str,
+    slot: str,
     period: str,
     meeting_date: date | None,
     values: dict[str, int | str],
@@ -363,10 +364,10 @@ async def save_report(
 ) -> int:
     """Store a report, or a new revision of an existing one; returns the revision number.
 
-    A report for a slot that already has one (same unit and month, or same meeting) becomes
-    its next revision rather than a duplicate, whatever the caller believed.
+    `slot` says what makes a report unique within its unit and form: the month for monthly
+    forms, the meeting date for poktan meetings. A report for a slot that already has one
+    becomes its next revision rather than a duplicate, whatever the caller believed.
     """
-    slot = meeting_date.isoformat() if meeting_date is not None else period
     report: Report | None = None
     if correction_of is not None:
         report = await session.get(Report, correction_of)

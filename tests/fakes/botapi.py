@@ -89,7 +89,9 @@ class FakeBotApi:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        self.calls.append((method, params))
+        async with self._changed:
+            self.calls.append((method, params))
+            self._changed.notify_all()
         handler = getattr(self, f"_api_{method.lower()}", None)
         if handler is None:
             return web.json_response(
@@ -253,6 +255,11 @@ class FakeBotApi:
         """Until `count` messages have been sent in all (10 s at most)."""
         async with asyncio.timeout(10), self._changed:
             await self._changed.wait_for(lambda: len(self.sent) >= count)
+
+    async def wait_for_call(self, method: str, count: int) -> None:
+        """Until the bot has called `method` `count` times in all (30 s at most)."""
+        async with asyncio.timeout(30), self._changed:
+            await self._changed.wait_for(lambda: len(self.calls_of(method)) >= count)
 
     def calls_of(self, method: str) -> list[dict[str, Any]]:
         return [params for name, params in self.calls if name == method]

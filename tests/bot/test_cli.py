@@ -1,0 +1,254 @@
+"""The command line: config errors, invites, export, the terminal channel, kill -9."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bot.cli import main
+from tests.conftest import BASE_CONFIG, TelegramUser, write_config
+from tests.fakes.botapi import FakeBotApi
+
+VALID = BASE_CONFIG.format(db="/tmp/unused.db", api="http://127.0.0.1:9")
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("change", "names"),
+    [
+        (('name = "Kampung KB Mekarsari"\n', ""), "kampung[1].name: required key is missing"),
+        (('timezone = "Asia/Makassar"', 'timezone = "Asia/Bandung"'), "kampung[1].timezone"),
+        (('kind = "bkr"', 'kind = "arisan"'), "kampung[0].unit[3].kind: 'arisan' is not"),
+        (('meets = "day 10"', 'meets = "tiap tanggal 10"'), "kampung[0].unit[0].meets"),
+        (('meets = "day 10"', 'meets = "day 40"'), "kampung[0].unit[0].meets: day must"),
+        (('bot_username = "KaderTestBot"', 'bot_name = "x"'), "telegram.bot_name: unknown key"),
+        (('[database]\nurl = "sqlite', '[database]\nurl = "mysql'), "database.url"),
+        (
+            ('slug = "mekarsari"', 'slug = "sukamaju"'),
+            "kampung: kampung slug 'sukamaju' appears twice",
+        ),
+        (('slug = "bkb-ceria"', 'slug = "BKB Ceria"'), "kampung[0].unit[2].slug"),
+        (("keluarga_balita = 239", "keluarga_balita = -1"), "kampung[0].keluarga_balita"),
+        (("[[kampung]]", "[[kampung"), "not valid TOML"),
+    ],
+)
+def test_bad_config_exits_2_naming_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: tuple[str, str], names: str
+) -> None:
+    old, new = change
+    assert old in VALID
+    path = tmp_path / "config.toml"
+    path.write_text(VALID.replace(old, new, 1))
+    code, _, err = run_cli(capsys, "--config", str(path), "export", "--month", "2026-11")
+    assert code == 2
+    assert names in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_config_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "--config", str(tmp_path / "none.toml"), "run")
+    assert code == 2 and "config file not found" in err
+
+
+def test_run_without_token_says_what_to_set(
+    config_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KADERBOT_TEST_TOKEN", raising=False)
+    code, _, err = run_cli(capsys, "run", "--config", str(config_path))
+    assert code == 2
+    assert "telegram.token_env" in err and "export KADERBOT_TEST_TOKEN=" in err
+    assert "kaderbot chat --user" in err
+    monkeypatch.setenv("KADERBOT_TEST_TOKEN", "not a token")
+    code, _, err = run_cli(capsys, "run", "--config", str(config_path))
+    assert code == 2 and "does not look like a bot token" in err
+
+
+def test_invite_prints_codes_with_deep_links(
+    config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("invite", "--config", str(config_path), "--role", "kader", "--kampung", "sukamaju")
+    code, out, _ = run_cli(capsys, *args, "--unit", "posyandu-melati", "--count", "3")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == 3
+    for line in lines:
+        invite_code, link = line.split("  ")
+        assert link == f"https://t.me/KaderTestBot?start={invite_code}"
+    code, _, err = run_cli(capsys, *args)
+    assert code == 2 and "--unit is required" in err
+    code, _, err = run_cli(capsys, *args, "--unit", "posyandu-kenanga")
+    assert code == 2 and "no unit 'posyandu-kenanga'" in err
+    code, out, _ = run_cli(
+        capsys,
+        "invite",
+        "--config",
+        str(config_path),
+        "--role",
+        "plkb",
+        "--kecamatan",
+        "Cibeunying",
+    )
+    assert code == 0 and len(out.strip().splitlines()) == 1
+
+
+def test_export_bad_month(config_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "export", "--config", str(config_path), "--month", "11-2026")
+    assert code == 2 and "--month must be YYYY-MM" in err
+    code, _, err = run_cli(
+        capsys, "export", "--config", str(config_path), "--month", "2026-11", "--kampung", "x"
+    )
+    assert code == 2 and "no kampung with slug 'x'" in err
+
+
+def chat_in_terminal(config_path: Path, lines: list[str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--config", str(config_path), "--user", "budi"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_terminal_chat_report_then_export_csv_and_xlsx(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(
+        capsys,
+        "invite",
+        "--config",
+        str(config_path),
+        "--role",
+        "kader",
+        "--kampung",
+        "sukamaju",
+        "--unit",
+        "bkb-ceria",
+    )
+    invite_code = out.split()[0]
+    answers = ["halo", f"/start {invite_code}", "1", "hari ini", "tiga puluh", "40", "25"]
+    answers += ["3", "Gizi dan cegah stunting", "5", "20", "15", "1"]
+    output = chat_in_terminal(config_path, answers)
+    assert "belum terdaftar" in output
+    assert "  1. Lapor" in output, "choices are numbered"
+    assert "Pilihan: [Hari ini] · [Kemarin]" in output, "free-text prompts list words"
+    assert "Hadir tidak boleh lebih dari Anggota (30)" in output
+    assert "Tersimpan ✅ Laporan BKB Ceria" in output
+
+    month = subprocess.run(
+        [sys.executable, "-c", "import datetime; print(datetime.date.today().strftime('%Y-%m'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    code, out, _ = run_cli(capsys, "export", "--config", str(config_path), "--month", month)
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == [
+        "kampung",
+        "unit",
+        "form",
+        "period",
+        "meeting_date",
+        "field",
+        "value",
+        "reported_by",
+        "reported_at",
+        "revision",
+    ]
+    fields = [(row["field"], row["value"]) for row in rows]
+    assert fields == [
+        ("anggota", "30"),
+        ("hadir", "25"),
+        ("kader_hadir", "3"),
+        ("materi", "Gizi dan cegah stunting"),
+        ("penyaji", "Kader"),
+        ("pus_anggota", "20"),
+        ("pus_kb", "15"),
+    ]
+    assert {row["reported_by"] for row in rows} == {"budi"}
+    assert rows[0]["reported_at"].endswith("+07:00") and rows[0]["revision"] == "1"
+
+    xlsx = tmp_path / "laporan.xlsx"
+    args = ("export", "--config", str(config_path), "--month", month, "--format", "xlsx")
+    code, _, _ = run_cli(capsys, *args, "--out", str(xlsx))
+    assert code == 0
+    sheet = openpyxl.load_workbook(xlsx).active
+    assert sheet is not None
+    table = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert table[0][:3] == ["kampung", "unit", "form"]
+    assert [(r[5], r[6]) for r in table[1:]] == [
+        (f, int(v) if v.isdigit() else v) for f, v in fields
+    ]
+
+
+async def test_kill_9_mid_form_resumes_at_the_same_question(
+    tmp_path: Path, bot_api: FakeBotApi
+) -> None:
+    config_path = write_config(tmp_path, bot_api.base_url)
+    invite = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "invite",
+        "--config",
+        str(config_path),
+        "--role",
+        "kader",
+        "--kampung",
+        "sukamaju",
+        "--unit",
+        "posyandu-melati",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await invite.communicate()
+    code = out.decode().split()[0]
+    env = {**os.environ, "KADERBOT_TEST_TOKEN": "123456:TEST-token"}
+
+    async def start_bot() -> asyncio.subprocess.Process:
+        before = len(bot_api.calls_of("setMyCommands"))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config_path), env=env
+        )
+        await bot_api.wait_for_call("setMyCommands", before + 1)
+        return process
+
+    kader = TelegramUser(bot_api, 31, "Bu Tini")
+    process = await start_bot()
+    try:
+        await kader.say(f"/start {code}")
+        await kader.say("/lapor")
+        await kader.say("hari ini")
+        reply = await kader.say("50")
+        assert "K: balita" in reply.text
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    assert process.returncode == -signal.SIGKILL
+
+    process = await start_bot()
+    try:
+        reply = await kader.say("48")
+        assert "D: balita yang ditimbang" in reply.text
+    finally:
+        await bot_api.release_polls()
+        process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(30):
+            await process.wait()
+    assert process.returncode == 0, "SIGTERM stops the bot cleanly"

@@ -1,0 +1,345 @@
+"""The pure engine, turn by turn, without a database or a channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+
+from handlers import engine
+from handlers.messages import Incoming, Reply
+from storage.views import InviteView, MemberView, ReportView, UnitView
+
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 20)
+
+
+def unit(unit_id: int, kind: str, name: str, meets: str | None = None) -> UnitView:
+    return UnitView(unit_id, f"u{unit_id}", kind, name, "01", meets, 1, "Kampung KB Sukamaju")
+
+
+MELATI = unit(1, "posyandu", "Posyandu Melati", "day 10")
+CERIA = unit(2, "bkb", "BKB Ceria")
+PPKBD = unit(3, "kb", "PPKBD Sukamaju")
+UPPKA = unit(4, "uppka", "UPPKA Maju")
+
+
+def member(*units: UnitView, role: str = "kader") -> MemberView:
+    return MemberView(7, "Bu Sari", role, "Kampung KB Sukamaju", 1, "Asia/Jakarta", units)
+
+
+@dataclass
+class Chat:
+    """Drives the engine as a channel would, applying no effects but recording them."""
+
+    ctx: engine.Context
+    state: engine.State = field(default_factory=engine.State)
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[engine.Effect] = field(default_factory=list)
+
+    def _turn(self, incoming: Incoming) -> Reply:
+        outcome = engine.step(self.ctx, self.state, incoming)
+        self.state = outcome.state
+        self.effects.extend(outcome.effects)
+        self.replies.extend(outcome.replies)
+        assert len(outcome.replies) == 1
+        return outcome.replies[0]
+
+    def say(self, text: str) -> Reply:
+        return self._turn(Incoming("test", "u", text=text, display_name="Bu Sari"))
+
+    def press(self, label: str) -> Reply:
+        choices = {c.label: c.value for c in self.replies[-1].choices}
+        assert label in choices, f"{label!r} not in {list(choices)}"
+        return self._turn(Incoming("test", "u", choice=choices[label]))
+
+    @property
+    def saved(self) -> list[engine.SaveReport]:
+        return [e for e in self.effects if isinstance(e, engine.SaveReport)]
+
+
+def chat(*units: UnitView, reports: tuple[ReportView, ...] = (), role: str = "kader") -> Chat:
+    return Chat(engine.Context(member(*units, role=role), TODAY, NOW, reports))
+
+
+def posyandu_until_d(conversation: Chat) -> None:
+    conversation.say("/lapor")
+    for answer in ("10/11", "50", "40"):
+        conversation.say(answer)
+
+
+def test_d_above_k_is_a_warning_that_needs_confirmation() -> None:
+    conversation = chat(MELATI)
+    posyandu_until_d(conversation)
+    reply = conversation.say("45")
+    assert "D (45) lebih besar dari K (40)" in reply.text
+    assert [c.label for c in reply.choices] == ["Ya, sudah benar", "Perbaiki"]
+    reply = conversation.press("Perbaiki")
+    assert "D: balita yang ditimbang" in reply.text
+    conversation.say("45")
+    reply = conversation.say("ya")
+    assert "N: balita yang naik" in reply.text
+
+
+def test_skdn_sum_warning_when_t_o_b_are_given() -> None:
+    conversation = chat(MELATI)
+    posyandu_until_d(conversation)
+    conversation.say("38")
+    conversation.say("30")  # N
+    conversation.say("3")  # T
+    conversation.say("1")  # O
+    reply = conversation.say("1")  # B: 30 + 3 + 1 + 1 = 35, D = 38
+    assert "N + T + O + B = 35, padahal D = 38" in reply.text
+    reply = conversation.say("betul")
+    assert "2T" in reply.text
+
+
+def test_change_against_last_month_is_a_warning() -> None:
+    october = ReportView(
+        9, 1, "posyandu", "2026-10", date(2026, 10, 10), 1, NOW - timedelta(days=40), {"s": 20}
+    )
+    conversation = chat(MELATI, reports=(october,))
+    conversation.say("/lapor")
+    conversation.say("10/11")
+    reply = conversation.say("50")
+    assert "S: 50, bulan lalu 20 (berubah +150%)" in reply.text
+    reply = conversation.say("33")  # neither yes nor no
+    assert "pilih salah satu" in reply.text
+    reply = conversation.press("Ya, sudah benar")
+    assert "K: balita" in reply.text
+
+
+def test_date_rules() -> None:
+    conversation = chat(MELATI)
+    conversation.say("/lapor")
+    reply = conversation.say("25/11/2026")
+    assert "belum lewat" in reply.text
+    reply = conversation.say("1/9/2026")
+    assert "lebih dari 40 hari" in reply.text
+    reply = conversation.press("Kemarin")
+    assert "S: jumlah balita" in reply.text
+
+
+def test_note_too_long_and_empty_text() -> None:
+    conversation = chat(MELATI)
+    conversation.say("/lapor")
+    for answer in ("10/11", "50", "48", "45", "40", "3", "1", "1", "1", "1", "6", "5"):
+        reply = conversation.say(answer)
+    assert "Catatan" in reply.text
+    reply = conversation.say("x" * 501)
+    assert "Terlalu panjang (501 huruf)" in reply.text
+    reply = conversation.say("lewati")
+    assert "Ringkasan" in reply.text and "Catatan: (dilewati)" in reply.text
+
+
+def test_batal_leaves_the_form_and_nothing_is_saved() -> None:
+    conversation = chat(MELATI)
+    posyandu_until_d(conversation)
+    reply = conversation.say("batal")
+    assert "Dibatalkan" in reply.text and conversation.state.draft is None
+    reply = conversation.say("/batal")
+    assert "Tidak ada laporan yang sedang diisi" in reply.text
+    assert conversation.saved == []
+
+
+def test_busy_form_is_not_lost_by_another_command() -> None:
+    conversation = chat(MELATI)
+    posyandu_until_d(conversation)
+    reply = conversation.say("/lapor")
+    assert "masih mengisi laporan Posyandu Melati" in reply.text
+    assert "D: balita" in reply.text
+    reply = conversation.say("/bantuan")
+    assert "/lapor" in reply.text and "D: balita" in reply.text
+    reply = conversation.say("/status")
+    assert "Status laporan November 2026" in reply.text and "D: balita" in reply.text
+
+
+def test_stale_button_gets_the_current_question() -> None:
+    conversation = chat(MELATI)
+    conversation.say("/lapor")
+    old = conversation.replies[-1].choices[0]  # "Hari ini"
+    conversation.say("10/11")
+    reply = conversation._turn(Incoming("test", "u", choice=old.value))
+    assert "Tombol itu dari pertanyaan sebelumnya" in reply.text
+    assert "S: jumlah balita" in reply.text
+    assert conversation.state.draft and conversation.state.draft.answers == {
+        "tanggal": "2026-11-10"
+    }
+
+
+def test_labels_and_numbers_can_be_typed_for_buttons() -> None:
+    conversation = chat(MELATI, CERIA)
+    reply = conversation.say("halo")
+    assert reply.text.endswith("Mau melakukan apa?")
+    reply = conversation.say("1")  # Lapor
+    assert "unit mana" in reply.text
+    reply = conversation.say("bkb ceria")
+    assert "Tanggal pertemuan" in reply.text
+
+
+def test_summary_edit_and_back() -> None:
+    conversation = chat(CERIA)
+    conversation.say("/lapor")
+    for answer in ("kemarin", "30", "25", "3"):
+        conversation.say(answer)
+    conversation.press("Stimulasi dengan KKA")
+    conversation.press("Kader")
+    conversation.say("20")
+    reply = conversation.say("15")
+    assert "Ringkasan" in reply.text
+    conversation.press("Ubah")
+    reply = conversation.press("Kembali")
+    assert "Ringkasan" in reply.text
+    conversation.press("Ubah")
+    conversation.press("Hadir")
+    reply = conversation.say("31")
+    assert "Hadir tidak boleh lebih dari Anggota (30)" in reply.text
+    reply = conversation.say("28")
+    assert "Hadir: 28" in reply.text
+    conversation.say("simpan")
+    [saved] = conversation.saved
+    assert saved.meeting_date == date(2026, 11, 19) and saved.period == "2026-11"
+    assert saved.values["hadir"] == 28 and saved.values["materi"] == "Stimulasi dengan KKA"
+    assert saved.revision == 1 and saved.correction_of is None
+
+
+def test_kb_method_by_method_and_refusing_zero_fill() -> None:
+    conversation = chat(PPKBD)
+    conversation.say("/lapor")
+    conversation.say("November 2026")
+    conversation.say("100")
+    reply = conversation.say("spiral 10")
+    assert "Dianggap 0?" in reply.text
+    reply = conversation.press("Tidak, ulangi")
+    assert "IUD/spiral?" in reply.text
+    for answer in ("10", "0", "0", "5", "15", "20", "10"):
+        reply = conversation.say(answer)
+    assert "Peserta KB baru (PB) bulan ini – IUD/spiral" in reply.text
+    reply = conversation.say("11")
+    assert "PB IUD/spiral tidak boleh lebih dari PA IUD/spiral (10)" in reply.text
+    for answer in ("1", "0", "0", "0", "2", "3", "1"):
+        reply = conversation.say(answer)
+    for answer in ("5", "5", "10", "20"):  # 60 + 40 = 100 = PUS
+        reply = conversation.say(answer)
+    assert "Ringkasan" in reply.text and "PA suntik: 20" in reply.text
+    reply = conversation.press("Simpan")
+    [saved] = conversation.saved
+    assert saved.period == "2026-11" and saved.meeting_date is None
+    assert sum(v for k, v in saved.values.items() if k.startswith("aktif_")) == 60  # type: ignore[misc]
+
+
+def test_kb_balance_fix_by_method_list() -> None:
+    conversation = chat(PPKBD)
+    conversation.say("/lapor")
+    conversation.press("November 2026")
+    conversation.say("100")
+    conversation.say("iud 10 mow 0 mop 0 kondom 5 implan 15 suntik 20 pil 10")
+    conversation.say("iud 0 mow 0 mop 0 kondom 0 implan 0 suntik 0 pil 0")
+    for answer in ("5", "5", "10"):
+        conversation.say(answer)
+    reply = conversation.say("10")  # 60 + 30 = 90 ≠ 100
+    assert "Selisih 10" in reply.text
+    reply = conversation.press("Peserta KB aktif")
+    assert "IUD/spiral?" in reply.text
+    reply = conversation.say("iud 20 mow 0 mop 0 kondom 5 implan 15 suntik 20 pil 10")
+    assert "Ringkasan" in reply.text and "PA IUD/spiral: 20" in reply.text
+
+
+def correction_report() -> ReportView:
+    return ReportView(
+        5,
+        1,
+        "posyandu",
+        "2026-11",
+        date(2026, 11, 10),
+        2,
+        datetime(2026, 11, 10, 12, 0, tzinfo=UTC),
+        {"s": 50, "k": 48, "d": 45, "n": 40, "bgm": 1, "bumil": 6, "kader_hadir": 5},
+    )
+
+
+def test_duplicate_is_offered_as_correction_or_cancelled() -> None:
+    conversation = chat(MELATI, reports=(correction_report(),))
+    conversation.say("/lapor")
+    reply = conversation.say("12/11")
+    assert "Sudah ada laporan Posyandu Melati untuk November 2026 (revisi 2" in reply.text
+    reply = conversation.press("Batal")
+    assert "Dibatalkan" in reply.text
+    conversation.say("/lapor")
+    conversation.say("12/11")
+    reply = conversation.say("ya")
+    assert "(perbaikan)" in reply.text and "S: 50" in reply.text
+    conversation.press("Simpan")
+    [saved] = conversation.saved
+    assert saved.correction_of == 5 and saved.revision == 3
+    assert saved.meeting_date == date(2026, 11, 12)
+
+
+def test_ubah_without_reports() -> None:
+    reply = chat(MELATI).say("/ubah")
+    assert "Belum ada laporan" in reply.text
+
+
+def test_unit_without_a_form() -> None:
+    reply = chat(UPPKA).say("/lapor")
+    assert "Belum ada unit" in reply.text
+
+
+def test_plkb_sees_kampung_status_and_has_no_forms() -> None:
+    other = replace(MELATI, id=11, kampung_id=2, kampung_name="Kampung KB Mekarsari")
+    report = replace(correction_report(), unit_id=11)
+    conversation = chat(MELATI, CERIA, other, reports=(report,), role="plkb")
+    reply = conversation.say("/lapor")
+    assert "PLKB/PKB tidak mengisi laporan" in reply.text
+    reply = conversation.say("/status")
+    assert "Kampung KB Mekarsari: 1 dari 1 unit sudah lapor" in reply.text
+    assert "Kampung KB Sukamaju: 0 dari 2 unit sudah lapor" in reply.text
+
+
+def test_status_shows_last_month_missing_until_the_deadline() -> None:
+    early = engine.Context(member(MELATI), date(2026, 12, 2), NOW, (correction_report(),))
+    text = engine.status_text(early)
+    assert "⏳ Posyandu Melati: belum" in text
+    assert "jadwal berikutnya: Kamis, 10 Desember 2026" in text
+    assert "November 2026 belum masuk" not in text
+    missing = engine.Context(member(MELATI), date(2026, 12, 2), NOW, ())
+    assert "laporan November 2026 belum masuk (batas tanggal 3)" in engine.status_text(missing)
+    late = engine.Context(member(MELATI), date(2026, 12, 4), NOW, ())
+    assert "belum masuk" not in engine.status_text(late)
+
+
+def invite(**changes: object) -> InviteView:
+    base = InviteView(
+        3,
+        "AB12CD34",
+        "kader",
+        "Kampung KB Sukamaju",
+        1,
+        2,
+        "BKB Ceria",
+        NOW + timedelta(days=7),
+        False,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def register(ctx: engine.Context) -> tuple[str, tuple[engine.Effect, ...]]:
+    outcome = engine.step(ctx, engine.State(), Incoming("t", "u", "/start ab12cd34", None, "Sari"))
+    return outcome.replies[0].text, outcome.effects
+
+
+def test_registration_outcomes() -> None:
+    text, effects = register(engine.Context(None, TODAY, NOW, invite=invite()))
+    assert "Selamat datang, Sari" in text and "kader di BKB Ceria, Kampung KB Sukamaju" in text
+    assert effects == (engine.RegisterMember(3, "Sari"),)
+    text, effects = register(engine.Context(None, TODAY, NOW, invite=None))
+    assert "tidak dikenal" in text and effects == ()
+    text, effects = register(engine.Context(None, TODAY, NOW, invite=invite(used=True)))
+    assert "sudah dipakai" in text and effects == ()
+    expired = invite(expires_at=NOW - timedelta(seconds=1))
+    text, effects = register(engine.Context(None, TODAY, NOW, invite=expired))
+    assert "kedaluwarsa" in text and effects == ()
+    text, effects = register(engine.Context(member(MELATI), TODAY, NOW, invite=invite()))
+    assert "BKB Ceria ditambahkan" in text and effects == (engine.AddUnit(3, 7),)
+    ketua_invite = invite(role="ketua", unit_id=None, unit_name=None)
+    text, effects = register(engine.Context(member(MELATI), TODAY, NOW, invite=ketua_invite))
+    assert "Kode ini untuk tempat atau peran lain" in text and effects == ()
