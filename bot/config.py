@@ -184,7 +184,7 @@ class Config(_Settings):
                 "not set. Get a token from @BotFather in Telegram, then run\n"
                 f"    export {self.telegram.token_env}=123456:ABC...\n"
                 "and start again. To try the bot without Telegram, talk to it in the terminal:\n"
-                "    .venv/bin/kaderbot chat --user budi"
+                f"{self._terminal_hint()}"
             )
         if not re.fullmatch(r"\d+:[\w-]+", token):
             raise ConfigError(
@@ -192,6 +192,16 @@ class Config(_Settings):
                 "like a bot token (digits, a colon, then letters), as @BotFather gives it"
             )
         return token
+
+    def _terminal_hint(self) -> str:
+        kampung = self.kampung[0]
+        unit = f" --unit {kampung.unit[0].slug}" if kampung.unit else ""
+        role = "kader" if kampung.unit else "ketua"
+        return (
+            f"    .venv/bin/kaderbot invite --kampung {kampung.slug} --role {role}{unit}\n"
+            "    .venv/bin/kaderbot chat --user budi\n"
+            "and send /start with the printed code."
+        )
 
     def seeds(self) -> list[KampungSeed]:
         return [

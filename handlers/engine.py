@@ -797,13 +797,25 @@ def parse_method_list(text: str) -> dict[str, int] | str:
     found: dict[str, int] = {}
     method: str | None = None
     number: int | None = None
-    for token in tokens:
+    position = 0
+    while position < len(tokens):
+        token = tokens[position]
+        position += 1
         if token.startswith("#"):
             if method is not None:
                 return texts.BAD_NUMBER
             method = token[1:]
         else:
-            parsed = parse.parse_int(token) if token[0].isdigit() else None
+            # A number is digits, or a run of number words ("empat puluh").
+            words = [token]
+            while (
+                not token[0].isdigit()
+                and position < len(tokens)
+                and parse.is_number_word(tokens[position])
+            ):
+                words.append(tokens[position])
+                position += 1
+            parsed = parse.parse_int(" ".join(words))
             if parsed is None:
                 return texts.METHOD_LIST_UNKNOWN.format(word=token)
             if number is not None:
@@ -888,6 +900,9 @@ def _render_ask(ctx: Context, state: State) -> Reply:
     spec = FORMS[draft.form]
     field_spec = spec.field(draft.field)
     text = _prompt_text(spec, field_spec)
+    if draft.stop_after is not None and field_spec.key in draft.answers:
+        previous = _display(spec, field_spec.key, draft.answers[field_spec.key])
+        text += "\n" + texts.CURRENT_ANSWER.format(value=previous)
     pairs: list[tuple[str, str]] = []
     free_text = True
     if field_spec.kind is FieldKind.DATE:

@@ -113,6 +113,10 @@ def _words_to_int(words: list[str]) -> int | None:
     return total + current + (pending or 0)
 
 
+def is_number_word(word: str) -> bool:
+    return word in _NUMBER_WORDS
+
+
 def parse_int(text: str) -> int | None:
     """A whole number ≥ 0 from "45", "45 orang", "1.234", "empat puluh lima", "tidak ada".
 

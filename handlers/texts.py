@@ -81,6 +81,7 @@ FORM_START = "Laporan {title}. Kirim /batal kapan saja untuk berhenti."
 # --- answering fields -------------------------------------------------------------------
 PROGRESS = "({index}/{total}) "
 SKIP = "Lewati"
+CURRENT_ANSWER = "(jawaban sebelumnya: {value})"
 TODAY = "Hari ini"
 YESTERDAY = "Kemarin"
 BAD_NUMBER = "Maaf, saya belum paham. Jawab dengan angka saja, misal: 12"

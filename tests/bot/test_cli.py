@@ -71,6 +71,7 @@ def test_run_without_token_says_what_to_set(
     code, _, err = run_cli(capsys, "run", "--config", str(config_path))
     assert code == 2
     assert "telegram.token_env" in err and "export KADERBOT_TEST_TOKEN=" in err
+    assert "kaderbot invite --kampung sukamaju --role kader --unit posyandu-melati" in err
     assert "kaderbot chat --user" in err
     monkeypatch.setenv("KADERBOT_TEST_TOKEN", "not a token")
     code, _, err = run_cli(capsys, "run", "--config", str(config_path))

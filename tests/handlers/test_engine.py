@@ -239,7 +239,7 @@ def test_kb_balance_fix_by_method_list() -> None:
     reply = conversation.say("10")  # 60 + 30 = 90 ≠ 100
     assert "Selisih 10" in reply.text
     reply = conversation.press("Peserta KB aktif")
-    assert "IUD/spiral?" in reply.text
+    assert "IUD/spiral?" in reply.text and "(jawaban sebelumnya: 10)" in reply.text
     reply = conversation.say("iud 20 mow 0 mop 0 kondom 5 implan 15 suntik 20 pil 10")
     assert "Ringkasan" in reply.text and "PA IUD/spiral: 20" in reply.text
 

@@ -137,6 +137,7 @@ def test_method_lists() -> None:
         "implan": 7,
     }
     assert parse_method_list("20 spiral dan 10 pil") == {"iud": 20, "pil": 10}
+    assert parse_method_list("spiral dua puluh susuk empat puluh lima") == {"iud": 20, "implan": 45}
     assert "tidak mengenali 'jamu'" in str(parse_method_list("spiral 20 jamu 5"))
     assert "dua kali" in str(parse_method_list("spiral 20 iud 5"))
     assert isinstance(parse_method_list("spiral"), str)
