@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -86,7 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "run":
-        await app.run(config, config.telegram_token())
+        token = config.telegram_token()
+        if config.telegram.token and not os.environ.get(config.telegram.token_env):
+            log.warning(
+                "using [telegram] token from the config file: fine for local testing; "
+                "deployments set %s instead",
+                config.telegram.token_env,
+            )
+        await app.run(config, token)
         return EXIT_OK
     if args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)

@@ -10,17 +10,17 @@ import asyncio
 import sys
 from typing import TextIO
 
+from handlers import texts
 from handlers.messages import Incoming, Reply
 from handlers.service import ConversationService
 
 CHANNEL = "console"
-EXIT_WORDS = {"keluar", "exit", "quit"}
 
 
 def render(reply: Reply) -> str:
     lines = [reply.text]
     if reply.choices and reply.free_text:
-        lines.append("Pilihan: " + " · ".join(f"[{c.label}]" for c in reply.choices))
+        lines.append(texts.CONSOLE_CHOICES + " · ".join(f"[{c.label}]" for c in reply.choices))
     elif reply.choices:
         lines.extend(f"  {number}. {c.label}" for number, c in enumerate(reply.choices, 1))
     return "\n".join(lines)
@@ -32,16 +32,13 @@ async def chat(
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> None:
-    stdout.write(
-        f"KaderBot di terminal, sebagai '{user}'. Ketik 'keluar' atau tekan Ctrl-D untuk "
-        "berhenti.\n"
-    )
+    stdout.write(texts.CONSOLE_WELCOME.format(user=user) + "\n")
     stdout.flush()
     while True:
         stdout.write("> ")
         stdout.flush()
         line = await asyncio.to_thread(stdin.readline)
-        if not line or line.strip().lower() in EXIT_WORDS:
+        if not line or line.strip().lower() in texts.CONSOLE_EXIT_WORDS:
             stdout.write("\n")
             return
         if not line.strip():

@@ -112,7 +112,7 @@ class TelegramChannel:
         self.app.add_handler(MessageHandler(filters.ChatType.PRIVATE, self._on_message))
         self.app.add_error_handler(self._on_error)
 
-    async def _turn(self, update: Update, incoming: Incoming, chat_id: int) -> None:
+    async def _turn(self, incoming: Incoming, chat_id: int) -> None:
         try:
             replies = await self.service.handle(incoming)
         except Exception:
@@ -134,7 +134,7 @@ class TelegramChannel:
             display_name=_display_name(update),
             update_id=str(update.update_id),
         )
-        await self._turn(update, incoming, message.chat_id)
+        await self._turn(incoming, message.chat_id)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, user = update.callback_query, update.effective_user
@@ -152,7 +152,7 @@ class TelegramChannel:
             display_name=_display_name(update),
             update_id=str(update.update_id),
         )
-        await self._turn(update, incoming, chat_id)
+        await self._turn(incoming, chat_id)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling %s", update, exc_info=context.error)

@@ -951,7 +951,8 @@ def _render_methods_zero(ctx: Context, state: State) -> Reply:
         + "\n"
         + texts.METHOD_LIST_MISSING.format(methods=missing)
     )
-    return Reply(text, _yes_no_choices(state, "Ya", "Tidak, ulangi"))
+    choices = _yes_no_choices(state, texts.METHOD_LIST_ZERO_YES, texts.METHOD_LIST_ZERO_NO)
+    return Reply(text, choices)
 
 
 def _render_duplicate(ctx: Context, state: State) -> Reply:

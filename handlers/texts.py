@@ -116,6 +116,8 @@ METHOD_LIST_UNKNOWN = (
 METHOD_LIST_TWICE = "Metode {method} disebut dua kali. Kirim ulang daftarnya."
 METHOD_LIST_MISSING = "Metode yang tidak disebut: {methods}. Dianggap 0?"
 METHOD_LIST_READ = "Terbaca: {values}."
+METHOD_LIST_ZERO_YES = "Ya"
+METHOD_LIST_ZERO_NO = "Tidak, ulangi"
 KB_BALANCE = (
     "Jumlahnya belum cocok:\n"
     "peserta KB aktif {aktif} + hamil {hamil} + IAS {ias} + IAT {iat} + TIAL {tial} = {total}\n"
@@ -287,3 +289,10 @@ COMMANDS = (
     ("batal", "Berhenti mengisi laporan"),
     ("bantuan", "Cara memakai bot"),
 )
+
+# The terminal channel (`kaderbot chat`).
+CONSOLE_WELCOME = (
+    "KaderBot di terminal, sebagai '{user}'. Ketik 'keluar' atau tekan Ctrl-D untuk berhenti."
+)
+CONSOLE_CHOICES = "Pilihan: "
+CONSOLE_EXIT_WORDS = ("keluar", "exit", "quit")
