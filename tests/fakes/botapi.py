@@ -198,7 +198,7 @@ class FakeBotApi:
         self._next_update += 1
         return update_id
 
-    async def user_says(self, user_id: int, text: str, name: str = "Kader") -> dict[str, Any]:
+    async def _user_message(self, user_id: int, name: str, **content: Any) -> dict[str, Any]:
         update = {
             "update_id": self._new_update_id(),
             "message": {
@@ -206,34 +206,21 @@ class FakeBotApi:
                 "date": int(time.time()),
                 "chat": {"id": user_id, "type": "private", "first_name": name},
                 "from": self._user(user_id, name),
-                "text": text,
-                **(
-                    {
-                        "entities": [
-                            {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
-                        ]
-                    }
-                    if text.startswith("/")
-                    else {}
-                ),
+                **content,
             },
         }
         await self.push(update)
         return update
 
+    async def user_says(self, user_id: int, text: str, name: str = "Kader") -> dict[str, Any]:
+        if text.startswith("/"):
+            command = {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            return await self._user_message(user_id, name, text=text, entities=[command])
+        return await self._user_message(user_id, name, text=text)
+
     async def user_sends_photo(self, user_id: int, name: str = "Kader") -> dict[str, Any]:
-        update = {
-            "update_id": self._new_update_id(),
-            "message": {
-                "message_id": 100_000 + self._next_update,
-                "date": int(time.time()),
-                "chat": {"id": user_id, "type": "private", "first_name": name},
-                "from": self._user(user_id, name),
-                "photo": [{"file_id": "x", "file_unique_id": "x", "width": 1, "height": 1}],
-            },
-        }
-        await self.push(update)
-        return update
+        photo = [{"file_id": "x", "file_unique_id": "x", "width": 1, "height": 1}]
+        return await self._user_message(user_id, name, photo=photo)
 
     async def user_presses(
         self, user_id: int, message: Sent, data: str, name: str = "Kader"
