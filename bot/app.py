@@ -13,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
+from bot.outbox import OutboxSender
+from bot.scheduler import Schedule, rules_from
+from bot.telegram import CHANNEL as TELEGRAM
 from bot.telegram import TelegramChannel
-from handlers.service import ConversationService
+from handlers.service import ConversationService, system_clock
 from storage import db, repo
 
 log = logging.getLogger(__name__)
@@ -45,7 +48,7 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
 
 
 async def run(config: Config, token: str, stop: asyncio.Event | None = None) -> None:
-    """Serve Telegram until SIGINT/SIGTERM (or until `stop` is set)."""
+    """Serve Telegram, the schedule and the outbox until SIGINT/SIGTERM (or `stop`)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -54,11 +57,27 @@ async def run(config: Config, token: str, stop: asyncio.Event | None = None) -> 
         channel = TelegramChannel(runtime.service, token, config.telegram.api_base_url)
         await channel.start()
         log.info("KaderBot is running as @%s; Ctrl-C stops it", channel.app.bot.username)
-        pruner = asyncio.create_task(_prune_forever(runtime.service, stop))
+        sender = OutboxSender(
+            runtime.sessions,
+            {TELEGRAM: channel},
+            clock=system_clock,
+            deadline_day=config.schedule.report_deadline_day,
+        )
+        schedule = Schedule(
+            runtime.sessions, rules_from(config.schedule), system_clock, sender.notify
+        )
+        schedule.start()
+        tasks = [
+            asyncio.create_task(_prune_forever(runtime.service, stop)),
+            asyncio.create_task(sender.run(stop)),
+        ]
         try:
             await stop.wait()
         finally:
-            pruner.cancel()
+            schedule.stop()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await channel.stop()
 
 

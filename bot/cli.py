@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import re
@@ -17,7 +18,7 @@ from telegram.error import TelegramError
 
 from bot import app, console
 from bot.config import Config, ConfigError, load_config
-from handlers import export
+from handlers import export, recap, recaps
 from storage import repo
 
 log = logging.getLogger("kaderbot")
@@ -55,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     exporter.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     exporter.add_argument("--out", type=Path, help="output file (default: CSV to stdout)")
     exporter.add_argument("--all-revisions", action="store_true", help="every revision")
+
+    recapper = commands.add_parser("recap", help="print a month's recap; --send queues it")
+    recapper.add_argument("--month", required=True, help="YYYY-MM")
+    recapper.add_argument("--kampung", help="only this kampung (slug)")
+    recapper.add_argument("--send", action="store_true", help="queue it to the ketua")
 
     # The subcommands accept --config after their name too ("kaderbot run --config x").
     for sub in commands.choices.values():
@@ -103,6 +109,8 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return EXIT_OK
     if args.command == "invite":
         return await _invite(args, config)
+    if args.command == "recap":
+        return await _recap(args, config)
     return await _export(args, config)
 
 
@@ -164,9 +172,51 @@ async def _bot_username(config: Config) -> str | None:
         return None
 
 
+def _check_month(month: str) -> None:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise UsageError(f"--month must be YYYY-MM, got {month!r}")
+
+
+async def _recap(args: argparse.Namespace, config: Config) -> int:
+    _check_month(args.month)
+    deadline = config.schedule.report_deadline_day
+    async with app.open_runtime(config) as runtime:
+        async with runtime.sessions() as session:
+            kampungs = await repo.kampung_views(session, slug=args.kampung)
+            if not kampungs:
+                raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
+            texts_ = [
+                recap.recap_text(await recaps.kampung_recap(session, k, args.month, deadline))
+                for k in kampungs
+            ]
+        print("\n\n".join(texts_))
+        if not args.send:
+            return EXIT_OK
+        async with runtime.sessions() as session, session.begin():
+            chairs = await repo.recipients(
+                session, role="ketua", kampung_ids=[k.id for k in kampungs]
+            )
+            queued = 0
+            for chair in chairs:
+                payload = json.dumps({"kampung_id": chair.kampung_id, "period": args.month})
+                queued += await repo.enqueue(
+                    session,
+                    kind="recap_request",
+                    member_id=chair.id,
+                    period=args.month,
+                    payload=payload,
+                    now=repo.utc_now(),
+                )
+    print(
+        f"queued for {queued} of {len(chairs)} ketua (a ketua already sent this month's "
+        "requested recap is skipped); the running bot sends it",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 async def _export(args: argparse.Namespace, config: Config) -> int:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
-        raise UsageError(f"--month must be YYYY-MM, got {args.month!r}")
+    _check_month(args.month)
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE")
     async with (

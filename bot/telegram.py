@@ -8,16 +8,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
+from datetime import timedelta
 from typing import Any
 
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     Update,
 )
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -28,8 +30,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.delivery import DeliveryError
 from handlers import texts
-from handlers.messages import Choice, Incoming, Reply, split_text
+from handlers.messages import Choice, Incoming, Part, Reply, TextPart, reply_parts
 from handlers.service import ConversationService
 
 log = logging.getLogger(__name__)
@@ -82,12 +85,20 @@ def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
+async def send_part(app: TelegramApp, chat_id: int | str, part: Part) -> None:
+    if isinstance(part, TextPart):
+        markup = keyboard(part.choices)
+        await app.bot.send_message(chat_id=chat_id, text=part.text, reply_markup=markup)
+    elif part.kind == "image":
+        await app.bot.send_photo(chat_id=chat_id, photo=InputFile(part.data, part.filename))
+    else:
+        await app.bot.send_document(chat_id=chat_id, document=InputFile(part.data, part.filename))
+
+
 async def send_replies(app: TelegramApp, chat_id: int, replies: list[Reply]) -> None:
     for reply in replies:
-        pieces = split_text(reply.text, MESSAGE_LIMIT)
-        for number, piece in enumerate(pieces, start=1):
-            markup = keyboard(reply.choices) if number == len(pieces) else None
-            await app.bot.send_message(chat_id=chat_id, text=piece, reply_markup=markup)
+        for part in reply_parts(reply, MESSAGE_LIMIT):
+            await send_part(app, chat_id, part)
 
 
 def _display_name(update: Update) -> str:
@@ -156,6 +167,21 @@ class TelegramChannel:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling %s", update, exc_info=context.error)
+
+    message_limit = MESSAGE_LIMIT
+
+    async def deliver(self, user_key: str, part: Part) -> None:
+        """Send one queued message; PTB's errors become retry-or-give-up decisions."""
+        try:
+            await send_part(self.app, int(user_key), part)
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            raise DeliveryError(str(error), retry_after=seconds) from error
+        except (BadRequest, Forbidden) as error:  # blocked the bot, chat gone: no retry helps
+            raise DeliveryError(str(error), permanent=True) from error
+        except NetworkError as error:  # 5xx, time-outs, connection errors
+            raise DeliveryError(str(error)) from error
 
     async def start(self) -> None:
         """Connect, register the command menu and start long polling."""

@@ -111,7 +111,21 @@ class SaveReport:
     correction_of: int | None
 
 
-Effect = RegisterMember | AddUnit | SaveReport
+@dataclass(frozen=True, slots=True)
+class SendRecap:
+    """Show the recap of `period`: the kampung (ketua), the district (PLKB) or own units."""
+
+    period: str
+    scope: str  # kampung | district | units
+
+
+@dataclass(frozen=True, slots=True)
+class SetReminders:
+    member_id: int
+    on: bool
+
+
+Effect = RegisterMember | AddUnit | SaveReport | SendRecap | SetReminders
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +190,7 @@ class _Turn:
             self.show_prompt = False
             return
         if command is not None:
-            self._command(command.name)
+            self._command(command.name, command.argument)
             return
         value = self._resolve_choice(incoming, text)
         if value is _STALE:
@@ -263,11 +277,15 @@ class _Turn:
             role=texts.ROLE_NAMES[member.role], place=member.place
         )
 
-    def _command(self, name: str) -> None:
+    def _command(self, name: str, argument: str = "") -> None:
         member = self.ctx.member
         assert member is not None
         busy = self.state.draft is not None
-        if name == "batal":
+        if name == "rekap":
+            self._recap(member, argument)
+        elif name == "pengingat":
+            self._reminders(member, argument)
+        elif name == "batal":
             self.notes.append(
                 texts.CANCELLED if self.state.step is not Step.IDLE else texts.NOTHING_TO_CANCEL
             )
@@ -291,6 +309,25 @@ class _Turn:
             else:
                 self.notes.append(texts.NO_REPORTS)
                 self._reset()
+
+    def _recap(self, member: MemberView, argument: str) -> None:
+        period = (
+            parse.parse_month(argument, self.ctx.today) if argument else period_of(self.ctx.today)
+        )
+        if period is None:
+            self.notes.append(texts.RECAP_BAD_MONTH)
+            return
+        scope = {"ketua": "kampung", "plkb": "district"}.get(member.role, "units")
+        self.effects.append(SendRecap(period, scope))
+
+    def _reminders(self, member: MemberView, argument: str) -> None:
+        wanted = parse.normalise(argument)
+        on = {"on": True, "nyala": True, "hidup": True, "off": False, "mati": False}.get(wanted)
+        if on is None:
+            self.notes.append(texts.REMINDERS_USAGE)
+            return
+        self.effects.append(SetReminders(member.id, on))
+        self.notes.append(texts.REMINDERS_ON if on else texts.REMINDERS_OFF)
 
     def _busy_note(self) -> None:
         draft = self.state.draft

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,6 +12,15 @@ class Choice:
 
     label: str
     value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a reply: a chart (`image`) or a spreadsheet (`document`)."""
+
+    filename: str
+    data: bytes
+    kind: Literal["image", "document"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +35,7 @@ class Reply:
     text: str
     choices: tuple[Choice, ...] = ()
     free_text: bool = False
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +72,23 @@ def split_text(text: str, limit: int) -> list[str]:
     if current or not pieces:
         pieces.append(current)
     return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    free_text: bool = False
+
+
+# One message as a platform sends it: a piece of text (with the buttons on the last piece),
+# or a file.
+Part = TextPart | Attachment
+
+
+def reply_parts(reply: Reply, limit: int) -> list[Part]:
+    pieces = split_text(reply.text, limit)
+    parts: list[Part] = [TextPart(piece) for piece in pieces[:-1]]
+    parts.append(TextPart(pieces[-1], reply.choices, reply.free_text))
+    parts.extend(reply.files)
+    return parts

@@ -304,10 +304,12 @@ _COMMANDS = {
     "ubah": "ubah",
     "koreksi": "ubah",
     "menu": "menu",
+    "rekap": "rekap",
+    "pengingat": "pengingat",
 }
 # Plain words count as commands only when they are the whole message (or, for the two that
 # take an argument, its first word), so that a note typed at a text prompt stays a note.
-_ARGUMENT_COMMANDS = {"start", "daftar"}
+_ARGUMENT_COMMANDS = {"start", "daftar", "rekap", "pengingat"}
 
 
 def parse_command(text: str) -> Command | None:

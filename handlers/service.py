@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import engine, parse
+from handlers import engine, parse, recaps
 from handlers.messages import Incoming, Reply
 from storage import repo
 from storage.views import MemberView, ReportView
@@ -62,7 +62,26 @@ class ConversationService:
                 outcome.state.model_dump_json(),
                 now,
             )
-        return list(outcome.replies)
+        recaps = [e for e in outcome.effects if isinstance(e, engine.SendRecap)]
+        shown = [await self._recap_reply(view, effect) for effect in recaps if view is not None]
+        return [*shown, *outcome.replies]
+
+    async def _recap_reply(self, member: MemberView, effect: engine.SendRecap) -> Reply:
+        """Built after the turn's transaction, so rendering holds no write lock."""
+        async with self.sessions() as session:
+            if effect.scope == "district":
+                kecamatan = member.kecamatan or ""
+                recaps_, total = await recaps.district_recaps(
+                    session, kecamatan, effect.period, self.deadline_day
+                )
+                return await recaps.district_reply(kecamatan, recaps_, total)
+            assert member.kampung_id is not None
+            [kampung] = [k for k in await repo.kampung_views(session) if k.id == member.kampung_id]
+            only = {u.id for u in member.units} if effect.scope == "units" else None
+            built = await recaps.kampung_recap(
+                session, kampung, effect.period, self.deadline_day, only
+            )
+        return await recaps.kampung_reply(built)
 
     async def prune(self) -> int:
         async with self.sessions() as session, session.begin():
@@ -125,6 +144,10 @@ class ConversationService:
                     name=effect.name,
                     now=now,
                 )
+            elif isinstance(effect, engine.SetReminders):
+                await repo.set_reminders(session, effect.member_id, effect.on)
+            elif isinstance(effect, engine.SendRecap):
+                continue  # read-only: built after the transaction
             elif isinstance(effect, engine.AddUnit):
                 await repo.add_member_unit(
                     session, invite_id=effect.invite_id, member_id=effect.member_id, now=now

@@ -258,6 +258,12 @@ MATERI_TOPICS = {
 PENYAJI = ("PLKB", "PPLKB", "PPKBD", "Sub PPKBD", "Kader", "Lainnya")
 
 
+def short_month(period: str) -> str:
+    """ "2026-11" -> "Nov 26", for chart axes."""
+    year, month = (int(part) for part in period.split("-"))
+    return format_date(date(year, month, 1), "MMM yy", locale=LOCALE)
+
+
 def month_name(period: str) -> str:
     """ "2026-11" -> "November 2026"."""
     year, month = (int(part) for part in period.split("-"))
@@ -281,12 +287,106 @@ def field_label(key: str) -> str:
     return FIELD_LABELS[key]
 
 
+# --- recap ------------------------------------------------------------------------------
+RECAP_TITLE = "📊 Rekap {kampung}\n{month}"
+RECAP_CHANGE = " ({change} poin dari bulan lalu)"
+RECAP_POSYANDU = "Posyandu (SKDN)"
+RECAP_SKDN = "S {s} · K {k} · D {d} · N {n} · BGM {bgm}"
+RECAP_K_S = "Cakupan program (K/S): {value}"
+RECAP_D_S = "Partisipasi masyarakat (D/S): {value}{change}, target {target}"
+RECAP_N_D = "Keberhasilan program (N/D): {value}{change}"
+RECAP_N_S = "N/S: {value}"
+RECAP_BGM_D = "BGM/D: {value}"
+RECAP_T2_D = "2T/D: {value}"
+RECAP_POSYANDU_UNIT = "• {unit}: D/S {d_s}, N/D {n_d}, BGM {bgm}"
+RECAP_POKTAN = "{kind}: {held} dari {units} kelompok bertemu ({meetings} pertemuan)"
+RECAP_POKTAN_DETAIL = (
+    "  anggota {anggota}, hadir {hadir} ({attendance}), PUS ber-KB {pus_kb}, "
+    "partisipasi {participation}"
+)
+RECAP_KB = "KB"
+RECAP_KB_USERS = "PUS {pus}, peserta KB aktif {aktif}, CPR {cpr}{change}"
+RECAP_KB_MIX = "Metode: {mix}; MKJP {mkjp}"
+RECAP_KB_NEW = "Peserta KB baru: {baru}"
+RECAP_KB_UNMET = "Unmet need (IAT + TIAL): {unmet} ({share} dari PUS)"
+RECAP_COMPLETENESS = (
+    "Kelengkapan: {reported} dari {expected} unit lapor ({share}); tepat waktu {timeliness}"
+)
+RECAP_MISSING = "Belum lapor:"
+RECAP_MISSING_UNIT = "• {unit} ({kader})"
+RECAP_NO_KADER = "belum ada kader terdaftar"
+RECAP_ALL_IN = "Semua unit sudah lapor. Terima kasih! 🙏"
+METHOD_SHORT = {
+    "iud": "IUD",
+    "mow": "MOW",
+    "mop": "MOP",
+    "kondom": "kondom",
+    "implan": "implan",
+    "suntik": "suntik",
+    "pil": "pil",
+}
+DISTRICT_TITLE = "📊 Rekap Kecamatan {kecamatan}\n{month}"
+DISTRICT_ROW = (
+    "• {kampung}: D/S {d_s}, N/D {n_d}, hadir poktan {attendance}, CPR {cpr}, "
+    "lapor {reported}/{expected}"
+)
+DISTRICT_TOTAL = "Kecamatan {kecamatan}"
+CHART_TITLE = "{name}: 6 bulan terakhir"
+CHART_D_S = "D/S (partisipasi)"
+CHART_N_D = "N/D (keberhasilan)"
+CHART_ATTENDANCE = "Kehadiran poktan"
+CHART_CPR = "CPR"
+CHART_PERCENT = "persen"
+CHART_FILE = "grafik-{slug}-{period}.png"
+XLSX_FILE = "rekap-{slug}-{period}.xlsx"
+XLSX_SUMMARY = "Ringkasan"
+XLSX_INDICATOR = "Indikator"
+XLSX_VALUE = "Nilai"
+XLSX_KAMPUNG = "Kampung KB"
+XLSX_MONTH = "Bulan"
+XLSX_UNIT = "Unit"
+XLSX_FORM = "Laporan"
+XLSX_KADER = "Kader"
+XLSX_MEETINGS = "Pertemuan"
+XLSX_MEMBERS = "Anggota"
+XLSX_PRESENT = "Hadir"
+XLSX_ATTENDANCE = "Kehadiran"
+XLSX_PUS_MEMBERS = "PUS anggota"
+XLSX_PUS_KB = "PUS ber-KB"
+XLSX_PARTICIPATION = "Partisipasi"
+XLSX_KB_ACTIVE = "Peserta KB aktif"
+XLSX_KB_NEW = "Peserta KB baru"
+XLSX_UNMET = "Unmet need"
+XLSX_COMPLETENESS = "Kelengkapan"
+XLSX_TIMELINESS = "Tepat waktu"
+XLSX_MISSING_SHEET = "Belum lapor"
+REMINDER_TOMORROW = "besok"
+REMINDER_IN_DAYS = "{days} hari lagi"
+REMINDER_MEETING = (
+    "⏰ Pengingat: {unit} berkegiatan {when}, {date}. Setelah kegiatan, laporkan dengan /lapor."
+)
+REMINDER_POKJA = "⏰ Pengingat: rapat pokja {kampung} {when}, {date}."
+FOLLOW_UP = (
+    "Laporan {unit} untuk {month} belum masuk (batas tanggal {deadline} sudah lewat). "
+    "Kirim /lapor untuk mengisinya sekarang."
+)
+MISSING_LIST = "Laporan {month} yang belum masuk (batas tanggal {deadline}):"
+REMINDERS_OFF = "Pengingat dimatikan. Kirim /pengingat on untuk menyalakannya lagi."
+REMINDERS_ON = "Pengingat dinyalakan. Anda akan diingatkan sebelum kegiatan."
+REMINDERS_USAGE = (
+    "Kirim /pengingat off untuk mematikan pengingat, atau /pengingat on untuk menyalakannya."
+)
+RECAP_BAD_MONTH = "Bulannya belum terbaca. Contoh: /rekap, /rekap oktober, /rekap 2026-10."
+RECAP_NOTHING = "Belum ada unit untuk direkap."
+
 # Telegram's command menu (set_my_commands): command -> description.
 COMMANDS = (
     ("lapor", "Isi laporan"),
     ("status", "Lihat laporan yang sudah dan belum masuk"),
     ("ubah", "Perbaiki laporan"),
     ("batal", "Berhenti mengisi laporan"),
+    ("rekap", "Rekap bulan ini atau bulan tertentu"),
+    ("pengingat", "Nyalakan atau matikan pengingat"),
     ("bantuan", "Cara memakai bot"),
 )
 

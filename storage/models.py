@@ -144,3 +144,29 @@ class ProcessedUpdate(SQLModel, table=True):
     channel: str = Field(primary_key=True)
     update_id: str = Field(primary_key=True)
     processed_at: datetime = Field(sa_column=_utc_column(index=True))
+
+
+class Outbox(SQLModel, table=True):
+    """Every scheduled or queued message, first as a row: unique per (kind, member, period).
+
+    `parts_sent` counts the messages of the row already accepted by the platform (a recap is
+    text, chart and spreadsheet), so a retry after a crash sends only the rest.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("kind", "member_id", "period"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    member_id: int = Field(foreign_key="member.id")
+    period: str
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = "pending"  # pending | sent | dropped | failed
+    attempts: int = 0
+    parts_sent: int = 0
+    created_at: datetime = Field(sa_column=_utc_column())
+    next_attempt_at: datetime = Field(sa_column=_utc_column())
+    sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    last_error: str | None = None

@@ -20,13 +20,14 @@ from storage.models import (
     Kampung,
     Member,
     MemberUnit,
+    Outbox,
     ProcessedUpdate,
     Report,
     ReportRevision,
     ReportValue,
     Unit,
 )
-from storage.views import InviteView, MemberView, ReportView, UnitView
+from storage.views import InviteView, KampungView, MemberView, ReportView, UnitView
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
 INVITE_LENGTH = 8
@@ -146,9 +147,11 @@ async def member_view(session: AsyncSession, member: Member) -> MemberView:
     rows = (await session.exec(query.order_by(col(Kampung.name), col(Unit.id)))).all()
     units = tuple(_unit_view(unit, kampung) for unit, kampung in rows)
     kampung = await session.get(Kampung, member.kampung_id) if member.kampung_id else None
+    kecamatan: str | None
     if kampung is not None:
-        place, timezone = kampung.name, kampung.timezone
+        place, timezone, kecamatan = kampung.name, kampung.timezone, kampung.kecamatan
     else:
+        kecamatan = member.kecamatan
         first = (
             await session.exec(select(Kampung).where(Kampung.kecamatan == member.kecamatan))
         ).first()
@@ -163,6 +166,7 @@ async def member_view(session: AsyncSession, member: Member) -> MemberView:
         kampung_id=member.kampung_id,
         timezone=timezone,
         units=units,
+        kecamatan=kecamatan,
     )
 
 
@@ -311,13 +315,25 @@ async def _values_by_revision(
 
 
 async def recent_reports(
-    session: AsyncSession, unit_ids: Sequence[int], since_period: str
+    session: AsyncSession,
+    unit_ids: Sequence[int],
+    since_period: str,
+    until_period: str | None = None,
 ) -> list[ReportView]:
-    """Latest revisions of the units' reports from `since_period` on, times in local time."""
+    """Latest revisions of the units' reports from `since_period` on (to `until_period`),
+    times in the local time of their kampung."""
     if not unit_ids:
         return []
+    first_revision = (
+        select(
+            col(ReportRevision.report_id).label("report_id"),
+            func.min(ReportRevision.reported_at).label("first_at"),
+        )
+        .group_by(col(ReportRevision.report_id))
+        .subquery()
+    )
     query = (
-        select(Report, ReportRevision, Kampung.timezone)
+        select(Report, ReportRevision, Kampung.timezone, first_revision.c.first_at)
         .join(
             ReportRevision,
             and_(
@@ -325,15 +341,24 @@ async def recent_reports(
                 col(ReportRevision.revision) == col(Report.latest_revision),
             ),
         )
+        .join(first_revision, first_revision.c.report_id == col(Report.id))
         .join(Unit, col(Unit.id) == Report.unit_id)
         .join(Kampung, col(Kampung.id) == Unit.kampung_id)
         .where(col(Report.unit_id).in_(unit_ids), Report.period >= since_period)
     )
+    if until_period is not None:
+        query = query.where(Report.period <= until_period)
     rows = (await session.exec(query)).all()
-    values = await _values_by_revision(session, (rev.id for _, rev, _ in rows if rev.id))
+    values = await _values_by_revision(session, (rev.id for _, rev, _, _ in rows if rev.id))
     views = []
-    for report, revision, timezone in rows:
+    utc_type = ReportRevision.__table__.c.reported_at.type  # type: ignore[attr-defined]
+    for report, revision, timezone, first_at in rows:
         assert report.id is not None and revision.id is not None
+        zone = ZoneInfo(timezone)
+        # The aggregate comes back raw (no column type on SQLite): convert it like a column.
+        first = utc_type.process_result_value(first_at, session.get_bind().dialect)
+        if isinstance(first, str):
+            first = datetime.fromisoformat(first).replace(tzinfo=UTC)
         views.append(
             ReportView(
                 id=report.id,
@@ -342,8 +367,9 @@ async def recent_reports(
                 period=report.period,
                 meeting_date=report.meeting_date,
                 revision=revision.revision,
-                reported_at=revision.reported_at.astimezone(ZoneInfo(timezone)),
+                reported_at=revision.reported_at.astimezone(zone),
                 values=values[revision.id],
+                first_reported_at=first.astimezone(zone) if first else None,
             )
         )
     return views
@@ -542,3 +568,182 @@ async def kampung_exists(session: AsyncSession, slug: str) -> bool:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+# --- recap data -------------------------------------------------------------------------
+
+
+def _kampung_view(kampung: Kampung) -> KampungView:
+    assert kampung.id is not None
+    return KampungView(
+        id=kampung.id,
+        slug=kampung.slug,
+        name=kampung.name,
+        kecamatan=kampung.kecamatan,
+        timezone=kampung.timezone,
+        keluarga_balita=kampung.keluarga_balita,
+        keluarga_remaja=kampung.keluarga_remaja,
+        keluarga_lansia=kampung.keluarga_lansia,
+        pus=kampung.pus,
+        pokja_meets=kampung.pokja_meets,
+    )
+
+
+async def kampung_views(
+    session: AsyncSession,
+    *,
+    slug: str | None = None,
+    kecamatan: str | None = None,
+    kampung_id: int | None = None,
+) -> list[KampungView]:
+    """Kampung by slug, id or kecamatan, or all of them, ordered by name."""
+    query = select(Kampung)
+    if kampung_id is not None:
+        query = query.where(Kampung.id == kampung_id)
+    if slug is not None:
+        query = query.where(Kampung.slug == slug)
+    if kecamatan is not None:
+        query = query.where(Kampung.kecamatan == kecamatan)
+    rows = (await session.exec(query.order_by(col(Kampung.name)))).all()
+    return [_kampung_view(k) for k in rows]
+
+
+async def active_units(session: AsyncSession, kampung_ids: Sequence[int]) -> list[UnitView]:
+    query = (
+        select(Unit, Kampung)
+        .join(Kampung)
+        .where(col(Unit.kampung_id).in_(kampung_ids), col(Unit.active).is_(True))
+        .order_by(col(Kampung.name), col(Unit.id))
+    )
+    return [_unit_view(unit, kampung) for unit, kampung in (await session.exec(query)).all()]
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    id: int
+    channel: str
+    user_key: str
+    name: str
+    role: str
+    kampung_id: int | None
+    kecamatan: str | None
+    reminders_on: bool
+
+
+def _recipient(member: Member) -> Recipient:
+    assert member.id is not None
+    return Recipient(
+        member.id,
+        member.channel,
+        member.user_key,
+        member.name,
+        member.role,
+        member.kampung_id,
+        member.kecamatan,
+        member.reminders_on,
+    )
+
+
+async def recipients(
+    session: AsyncSession, *, role: str, kampung_ids: Sequence[int] | None = None
+) -> list[Recipient]:
+    """Members of a role (of these kampung, when given)."""
+    query = select(Member).where(Member.role == role)
+    if kampung_ids is not None:
+        query = query.where(col(Member.kampung_id).in_(kampung_ids))
+    return [_recipient(m) for m in (await session.exec(query.order_by(col(Member.id)))).all()]
+
+
+async def kader_by_unit(
+    session: AsyncSession, unit_ids: Sequence[int]
+) -> dict[int, list[Recipient]]:
+    query = (
+        select(MemberUnit.unit_id, Member)
+        .join(Member, col(Member.id) == col(MemberUnit.member_id))
+        .where(col(MemberUnit.unit_id).in_(unit_ids))
+        .order_by(col(Member.id))
+    )
+    found: dict[int, list[Recipient]] = {unit_id: [] for unit_id in unit_ids}
+    for unit_id, member in (await session.exec(query)).all():
+        found[unit_id].append(_recipient(member))
+    return found
+
+
+async def get_recipient(session: AsyncSession, member_id: int) -> Recipient | None:
+    member = await session.get(Member, member_id)
+    return _recipient(member) if member else None
+
+
+async def set_reminders(session: AsyncSession, member_id: int, on: bool) -> None:
+    member = await session.get(Member, member_id)
+    assert member is not None
+    member.reminders_on = on
+    session.add(member)
+    await session.flush()
+
+
+async def reported_units(session: AsyncSession, periods: Sequence[str]) -> dict[str, set[int]]:
+    """Per period, the units that have a report for it."""
+    query = select(Report.period, Report.unit_id).where(col(Report.period).in_(periods)).distinct()
+    found: dict[str, set[int]] = {period: set() for period in periods}
+    for period, unit_id in (await session.exec(query)).all():
+        found[period].add(unit_id)
+    return found
+
+
+# --- outbox -----------------------------------------------------------------------------
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    kind: str,
+    member_id: int,
+    period: str,
+    payload: str,
+    now: datetime,
+) -> bool:
+    """Queue a message once per (kind, member, period); False when it already was."""
+    statement = _insert_ignoring_duplicates(
+        session,
+        Outbox,
+        kind=kind,
+        member_id=member_id,
+        period=period,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        parts_sent=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    result = await session.exec(statement)
+    return bool(result.rowcount)
+
+
+async def due_outbox(
+    session: AsyncSession, now: datetime, limit: int, skip_ids: Iterable[int] = ()
+) -> list[Outbox]:
+    query = (
+        select(Outbox)
+        .where(Outbox.status == "pending", col(Outbox.next_attempt_at) <= now)
+        .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
+        .limit(limit)
+    )
+    skip = list(skip_ids)
+    if skip:
+        query = query.where(col(Outbox.id).not_in(skip))
+    return list((await session.exec(query)).all())
+
+
+async def update_outbox(session: AsyncSession, outbox_id: int, **changes: Any) -> None:
+    row = await session.get(Outbox, outbox_id)
+    assert row is not None
+    for key, value in changes.items():
+        setattr(row, key, value)
+    session.add(row)
+    await session.flush()
+
+
+async def outbox_rows(session: AsyncSession) -> list[Outbox]:
+    return list((await session.exec(select(Outbox).order_by(col(Outbox.id)))).all())

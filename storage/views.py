@@ -31,6 +31,7 @@ class MemberView:
     kampung_id: int | None
     timezone: str
     units: tuple[UnitView, ...] = ()
+    kecamatan: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class ReportView:
     revision: int
     reported_at: datetime
     values: Mapping[str, int | str] = field(default_factory=dict)
+    first_reported_at: datetime | None = None  # when revision 1 came in (timeliness)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +60,17 @@ class InviteView:
     unit_name: str | None
     expires_at: datetime
     used: bool
+
+
+@dataclass(frozen=True, slots=True)
+class KampungView:
+    id: int
+    slug: str
+    name: str
+    kecamatan: str
+    timezone: str
+    keluarga_balita: int
+    keluarga_remaja: int
+    keluarga_lansia: int
+    pus: int
+    pokja_meets: str | None = None

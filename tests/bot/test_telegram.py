@@ -49,7 +49,7 @@ async def test_unregistered_user_is_told_how_to_register(
 async def test_commands_are_registered_at_start(telegram: GetRuntime, bot_api: FakeBotApi) -> None:
     [call] = bot_api.calls_of("setMyCommands")
     names = [command["command"] for command in call["commands"]]
-    assert names == ["lapor", "status", "ubah", "batal", "bantuan"]
+    assert names == ["lapor", "status", "ubah", "batal", "rekap", "pengingat", "bantuan"]
 
 
 async def test_posyandu_report_with_typos_buttons_and_warning(

@@ -33,6 +33,9 @@ class Sent:
     message_id: int
     text: str
     buttons: list[tuple[str, str]] = field(default_factory=list)
+    kind: str = "text"  # text | photo | document
+    file_name: str = ""
+    file_data: bytes = b""
 
     @property
     def labels(self) -> list[str]:
@@ -50,6 +53,12 @@ class FakeBotApi:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._polls_released = False
+        # Scripted failures: method -> (HTTP status, retry_after) answers given before success.
+        self.failures: dict[str, list[tuple[int, int | None]]] = {}
+        # When set, sends beyond this many per second get a 429, as Telegram's flood limit.
+        self.limit_per_second: float | None = None
+        self._recent_sends: list[float] = []
+        self.refused = 0
         self.base_url = ""
 
     # -- server ------------------------------------------------------------------------
@@ -76,6 +85,9 @@ class FakeBotApi:
         form = await request.post()
         params: dict[str, Any] = {}
         for key, value in form.items():
+            if isinstance(value, web.FileField):
+                params["_file"] = (value.filename, value.file.read())
+                continue
             if not isinstance(value, str):
                 continue
             if key in _JSON_FIELDS:
@@ -93,12 +105,30 @@ class FakeBotApi:
             self.calls.append((method, params))
             self._changed.notify_all()
         handler = getattr(self, f"_api_{method.lower()}", None)
+        refusal = self._refusal(method)
+        if refusal is not None:
+            return refusal
         if handler is None:
             return web.json_response(
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
             )
         result = await handler(params)
         return web.json_response({"ok": True, "result": result})
+
+    def _refusal(self, method: str) -> web.Response | None:
+        scripted = self.failures.get(method)
+        if scripted:
+            status, retry_after = scripted.pop(0)
+            self.refused += 1
+            return _error(status, retry_after)
+        if self.limit_per_second is not None and method.startswith("send"):
+            now = time.monotonic()
+            self._recent_sends = [t for t in self._recent_sends if now - t < 1.0]
+            if len(self._recent_sends) >= self.limit_per_second:
+                self.refused += 1
+                return _error(429, 1)
+            self._recent_sends.append(now)
+        return None
 
     # -- Bot API methods ---------------------------------------------------------------
 
@@ -162,6 +192,28 @@ class FakeBotApi:
             self.messages[sent.message_id] = sent
             self._changed.notify_all()
         return self._message_json(sent)
+
+    async def _record_file(self, params: dict[str, Any], kind: str) -> Any:
+        name, data = params["_file"]
+        async with self._changed:
+            sent = Sent(params["chat_id"], self._next_message, "", [], kind, name, data)
+            self._next_message += 1
+            self.sent.append(sent)
+            self._changed.notify_all()
+        message = self._message_json(sent)
+        if kind == "photo":
+            message["photo"] = [
+                {"file_id": f"p{sent.message_id}", "file_unique_id": "u", "width": 1, "height": 1}
+            ]
+        else:
+            message["document"] = {"file_id": f"d{sent.message_id}", "file_unique_id": "u"}
+        return message
+
+    async def _api_sendphoto(self, params: dict[str, Any]) -> Any:
+        return await self._record_file(params, "photo")
+
+    async def _api_senddocument(self, params: dict[str, Any]) -> Any:
+        return await self._record_file(params, "document")
 
     async def _api_editmessagetext(self, params: dict[str, Any]) -> Any:
         sent = self.messages[params["message_id"]]
@@ -250,3 +302,11 @@ class FakeBotApi:
 
     def calls_of(self, method: str) -> list[dict[str, Any]]:
         return [params for name, params in self.calls if name == method]
+
+
+def _error(status: int, retry_after: int | None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": "scripted failure"}
+    if retry_after is not None:
+        body["description"] = f"Too Many Requests: retry after {retry_after}"
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=status)

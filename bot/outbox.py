@@ -1,0 +1,185 @@
+"""The outbox sender: drains queued rows within the platform's limits, exactly once.
+
+A row is marked sent only after the platform accepted its last part; each accepted part is
+recorded (`parts_sent`), so a crash between two parts of a recap resends only the rest.
+Failures: the platform's 429 wait is honoured (and pauses every send), 5xx and network
+errors back off exponentially, a permanent refusal (the user blocked the bot) ends the row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.delivery import Deliverer, DeliveryError
+from handlers import outbox as rendering
+from handlers.messages import Part, reply_parts
+from handlers.reminders import reminder_is_stale
+from storage import repo
+from storage.models import Outbox
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+FIRST_BACKOFF_SECONDS = 2.0
+MAX_BACKOFF_SECONDS = 15 * 60.0
+IDLE_POLL_SECONDS = 1.0
+
+
+class Pacer:
+    """Reserves send slots: at most `per_second` overall and one per `per_chat` seconds per chat.
+
+    Slots are handed out under a lock, so concurrent workers never exceed either limit.
+    """
+
+    def __init__(self, per_second: float, per_chat: float) -> None:
+        self.interval = 1.0 / per_second
+        self.per_chat = per_chat
+        self._next_any = 0.0
+        self._next_chat: dict[str, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def wait(self, chat: str) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next_any, self._next_chat.get(chat, 0.0))
+            self._next_any = slot + self.interval
+            self._next_chat[chat] = slot + self.per_chat
+            if len(self._next_chat) > 10_000:  # forget chats whose slot has long passed
+                self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
+        await asyncio.sleep(slot - now)
+
+    def pause(self, seconds: float) -> None:
+        """After a 429: no send at all before `seconds` from now."""
+        self._next_any = max(self._next_any, time.monotonic() + seconds)
+
+
+def backoff(attempts: int) -> float:
+    return float(min(FIRST_BACKOFF_SECONDS * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS))
+
+
+@dataclass
+class OutboxSender:
+    sessions: async_sessionmaker[AsyncSession]
+    deliverers: Mapping[str, Deliverer]
+    clock: Callable[[], datetime]
+    deadline_day: int = 3
+    per_second: float = 30.0
+    per_chat: float = 1.0
+    workers: int = 32
+    pacer: Pacer = field(init=False)
+    _in_flight: set[int] = field(default_factory=set, init=False)
+    _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+
+    def __post_init__(self) -> None:
+        self.pacer = Pacer(self.per_second, self.per_chat)
+
+    def notify(self) -> None:
+        """New rows were queued: drain now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                handled = await self.drain_once()
+            except Exception:
+                log.exception("outbox drain failed; trying again shortly")
+                handled = 0
+            if handled:
+                continue
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waiters, timeout=IDLE_POLL_SECONDS, return_when="FIRST_COMPLETED")
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def drain_once(self) -> int:
+        """Send every row due now; returns how many rows were handled."""
+        async with self.sessions() as session:
+            rows = await repo.due_outbox(session, self.clock(), self.workers * 4, self._in_flight)
+        if not rows:
+            return 0
+        limit = asyncio.Semaphore(self.workers)
+
+        async def one(row: Outbox) -> None:
+            assert row.id is not None
+            async with limit:
+                try:
+                    await self._send_row(row)
+                finally:
+                    self._in_flight.discard(row.id)
+
+        self._in_flight.update(row.id for row in rows if row.id is not None)
+        await asyncio.gather(*(one(row) for row in rows))
+        return len(rows)
+
+    async def _update(self, row_id: int, **changes: object) -> None:
+        async with self.sessions() as session, session.begin():
+            await repo.update_outbox(session, row_id, **changes)
+
+    async def _send_row(self, row: Outbox) -> None:
+        assert row.id is not None
+        now = self.clock()
+        async with self.sessions() as session:
+            recipient = await repo.get_recipient(session, row.member_id)
+            deliverer = self.deliverers.get(recipient.channel) if recipient else None
+            if recipient is None or deliverer is None:
+                await self._update(row.id, status="dropped", last_error="no channel serves it")
+                return
+            if reminder_is_stale(json.loads(row.payload), now):
+                await self._update(row.id, status="dropped", last_error="meeting has passed")
+                return
+            replies = await rendering.render(session, row.kind, row.payload, self.deadline_day)
+        parts: list[Part] = [
+            part for reply in replies for part in reply_parts(reply, deliverer.message_limit)
+        ]
+        for index in range(row.parts_sent, len(parts)):
+            await self.pacer.wait(recipient.user_key)
+            try:
+                await deliverer.deliver(recipient.user_key, parts[index])
+            except DeliveryError as error:
+                await self._failed(row, error)
+                return
+            if index + 1 < len(parts):
+                await self._update(row.id, parts_sent=index + 1)
+        await self._update(
+            row.id, status="sent", parts_sent=len(parts), sent_at=self.clock(), last_error=None
+        )
+
+    async def _failed(self, row: Outbox, error: DeliveryError) -> None:
+        assert row.id is not None
+        attempts = row.attempts + 1
+        log.warning("outbox %s attempt %d failed: %s", row.id, attempts, error)
+        # What was sent before the failure stays sent: read the progress back from the row.
+        async with self.sessions() as session:
+            fresh = await session.get(Outbox, row.id)
+            parts_sent = fresh.parts_sent if fresh else row.parts_sent
+        if error.permanent or attempts >= MAX_ATTEMPTS:
+            await self._update(
+                row.id,
+                status="failed",
+                attempts=attempts,
+                parts_sent=parts_sent,
+                last_error=str(error)[:500],
+            )
+            return
+        if error.retry_after is not None:
+            self.pacer.pause(error.retry_after)
+            wait = error.retry_after
+        else:
+            wait = backoff(attempts)
+        await self._update(
+            row.id,
+            attempts=attempts,
+            parts_sent=parts_sent,
+            next_attempt_at=self.clock() + timedelta(seconds=wait),
+            last_error=str(error)[:500],
+        )

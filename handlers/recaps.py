@@ -1,0 +1,106 @@
+"""Recaps from the database: load a month's data, build the indicators, render the reply.
+
+Used by `/rekap`, by `kaderbot recap` and by the outbox when a scheduled recap is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import recap, texts
+from handlers.messages import Attachment, Reply
+from storage import repo
+from storage.views import KampungView, UnitView
+
+
+async def _build(
+    session: AsyncSession,
+    kampung: KampungView,
+    units: list[UnitView],
+    period: str,
+    deadline_day: int,
+) -> recap.Recap:
+    unit_ids = [u.id for u in units]
+    since = recap.shift_period(period, -(recap.TREND_MONTHS - 1))
+    reports = await repo.recent_reports(session, unit_ids, since, period)
+    kader = await repo.kader_by_unit(session, unit_ids)
+    names = {unit_id: [k.name for k in members] for unit_id, members in kader.items()}
+    return recap.build_recap(kampung, period, units, reports, names, deadline_day)
+
+
+async def kampung_recap(
+    session: AsyncSession,
+    kampung: KampungView,
+    period: str,
+    deadline_day: int,
+    only_units: Collection[int] | None = None,
+) -> recap.Recap:
+    units = await repo.active_units(session, [kampung.id])
+    if only_units is not None:
+        units = [u for u in units if u.id in only_units]
+    return await _build(session, kampung, units, period, deadline_day)
+
+
+async def district_recaps(
+    session: AsyncSession, kecamatan: str, period: str, deadline_day: int
+) -> tuple[list[recap.Recap], recap.Recap]:
+    """One recap per Kampung KB of the kecamatan, and one over all of them."""
+    kampungs = await repo.kampung_views(session, kecamatan=kecamatan)
+    units = await repo.active_units(session, [k.id for k in kampungs])
+    since = recap.shift_period(period, -(recap.TREND_MONTHS - 1))
+    reports = await repo.recent_reports(session, [u.id for u in units], since, period)
+    kader = await repo.kader_by_unit(session, [u.id for u in units])
+    names = {unit_id: [k.name for k in members] for unit_id, members in kader.items()}
+    kampung_of_unit = {u.id: u.kampung_id for u in units}
+    recaps = [
+        recap.build_recap(
+            kampung,
+            period,
+            [u for u in units if u.kampung_id == kampung.id],
+            [r for r in reports if kampung_of_unit[r.unit_id] == kampung.id],
+            names,
+            deadline_day,
+        )
+        for kampung in kampungs
+    ]
+    district = KampungView(
+        id=0,
+        slug=kecamatan.lower().replace(" ", "-"),
+        name=texts.DISTRICT_TOTAL.format(kecamatan=kecamatan),
+        kecamatan=kecamatan,
+        timezone=kampungs[0].timezone if kampungs else "Asia/Jakarta",
+        keluarga_balita=sum(k.keluarga_balita for k in kampungs),
+        keluarga_remaja=sum(k.keluarga_remaja for k in kampungs),
+        keluarga_lansia=sum(k.keluarga_lansia for k in kampungs),
+        pus=sum(k.pus for k in kampungs),
+    )
+    total = recap.build_recap(district, period, units, reports, names, deadline_day)
+    return recaps, total
+
+
+def _chart(built: recap.Recap) -> Attachment:
+    title = texts.CHART_TITLE.format(name=built.kampung.name)
+    return Attachment(
+        texts.CHART_FILE.format(slug=built.kampung.slug, period=built.period),
+        recap.recap_chart(built.trend, title),
+        "image",
+    )
+
+
+async def kampung_reply(built: recap.Recap) -> Reply:
+    """Text, chart and spreadsheet; the CPU-bound rendering runs in a thread."""
+    chart = await asyncio.to_thread(_chart, built)
+    sheet = await asyncio.to_thread(recap.recap_xlsx, built)
+    name = texts.XLSX_FILE.format(slug=built.kampung.slug, period=built.period)
+    return Reply(recap.recap_text(built), files=(chart, Attachment(name, sheet, "document")))
+
+
+async def district_reply(kecamatan: str, recaps: list[recap.Recap], total: recap.Recap) -> Reply:
+    text = recap.district_text(kecamatan, total.period, [*recaps, total])
+    chart = await asyncio.to_thread(_chart, total)
+    sheet = await asyncio.to_thread(recap.district_xlsx, [*recaps, total])
+    name = texts.XLSX_FILE.format(slug=total.kampung.slug, period=total.period)
+    return Reply(text, files=(chart, Attachment(name, sheet, "document")))
