@@ -29,6 +29,7 @@ class Runtime:
     config: Config
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    reads: async_sessionmaker[AsyncSession]
     service: ConversationService
 
 
@@ -38,11 +39,13 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
     engine = db.create_engine(config.database_url)
     try:
         await db.create_schema(engine)
-        sessions = db.session_factory(engine)
+        sessions, reads = db.session_factory(engine), db.read_session_factory(engine)
         async with sessions() as session, session.begin():
             await repo.sync_organisation(session, config.seeds())
-        service = ConversationService(sessions, deadline_day=config.schedule.report_deadline_day)
-        yield Runtime(config, engine, sessions, service)
+        service = ConversationService(
+            sessions, reads, deadline_day=config.schedule.report_deadline_day
+        )
+        yield Runtime(config, engine, sessions, reads, service)
     finally:
         await engine.dispose()
 
@@ -59,12 +62,17 @@ async def run(config: Config, token: str, stop: asyncio.Event | None = None) -> 
         log.info("KaderBot is running as @%s; Ctrl-C stops it", channel.app.bot.username)
         sender = OutboxSender(
             runtime.sessions,
+            runtime.reads,
             {TELEGRAM: channel},
             clock=system_clock,
             deadline_day=config.schedule.report_deadline_day,
         )
         schedule = Schedule(
-            runtime.sessions, rules_from(config.schedule), system_clock, sender.notify
+            runtime.sessions,
+            runtime.reads,
+            rules_from(config.schedule),
+            system_clock,
+            sender.notify,
         )
         schedule.start()
         tasks = [

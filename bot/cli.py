@@ -181,7 +181,7 @@ async def _recap(args: argparse.Namespace, config: Config) -> int:
     _check_month(args.month)
     deadline = config.schedule.report_deadline_day
     async with app.open_runtime(config) as runtime:
-        async with runtime.sessions() as session:
+        async with runtime.reads() as session:
             kampungs = await repo.kampung_views(session, slug=args.kampung)
             if not kampungs:
                 raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")

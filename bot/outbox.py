@@ -62,19 +62,21 @@ class Pacer:
         self._next_any = max(self._next_any, time.monotonic() + seconds)
 
 
-def backoff(attempts: int) -> float:
-    return float(min(FIRST_BACKOFF_SECONDS * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS))
+def backoff(attempts: int, first: float = FIRST_BACKOFF_SECONDS) -> float:
+    return float(min(first * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS))
 
 
 @dataclass
 class OutboxSender:
     sessions: async_sessionmaker[AsyncSession]
+    reads: async_sessionmaker[AsyncSession]
     deliverers: Mapping[str, Deliverer]
     clock: Callable[[], datetime]
     deadline_day: int = 3
     per_second: float = 30.0
     per_chat: float = 1.0
     workers: int = 32
+    first_backoff: float = FIRST_BACKOFF_SECONDS
     pacer: Pacer = field(init=False)
     _in_flight: set[int] = field(default_factory=set, init=False)
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -103,7 +105,7 @@ class OutboxSender:
 
     async def drain_once(self) -> int:
         """Send every row due now; returns how many rows were handled."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             rows = await repo.due_outbox(session, self.clock(), self.workers * 4, self._in_flight)
         if not rows:
             return 0
@@ -128,16 +130,20 @@ class OutboxSender:
     async def _send_row(self, row: Outbox) -> None:
         assert row.id is not None
         now = self.clock()
-        async with self.sessions() as session:
+        dropped: str | None = None
+        async with self.reads() as session:
             recipient = await repo.get_recipient(session, row.member_id)
             deliverer = self.deliverers.get(recipient.channel) if recipient else None
             if recipient is None or deliverer is None:
-                await self._update(row.id, status="dropped", last_error="no channel serves it")
-                return
-            if reminder_is_stale(json.loads(row.payload), now):
-                await self._update(row.id, status="dropped", last_error="meeting has passed")
-                return
-            replies = await rendering.render(session, row.kind, row.payload, self.deadline_day)
+                dropped = "no channel serves it"
+            elif reminder_is_stale(json.loads(row.payload), now):
+                dropped = "meeting has passed"
+            else:
+                replies = await rendering.render(session, row.kind, row.payload, self.deadline_day)
+        if dropped is not None:
+            await self._update(row.id, status="dropped", last_error=dropped)
+            return
+        assert recipient is not None and deliverer is not None
         parts: list[Part] = [
             part for reply in replies for part in reply_parts(reply, deliverer.message_limit)
         ]
@@ -159,7 +165,7 @@ class OutboxSender:
         attempts = row.attempts + 1
         log.warning("outbox %s attempt %d failed: %s", row.id, attempts, error)
         # What was sent before the failure stays sent: read the progress back from the row.
-        async with self.sessions() as session:
+        async with self.reads() as session:
             fresh = await session.get(Outbox, row.id)
             parts_sent = fresh.parts_sent if fresh else row.parts_sent
         if error.permanent or attempts >= MAX_ATTEMPTS:
@@ -175,7 +181,7 @@ class OutboxSender:
             self.pacer.pause(error.retry_after)
             wait = error.retry_after
         else:
-            wait = backoff(attempts)
+            wait = backoff(attempts, self.first_backoff)
         await self._update(
             row.id,
             attempts=attempts,

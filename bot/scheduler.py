@@ -50,18 +50,20 @@ class Schedule:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
+        reads: async_sessionmaker[AsyncSession],
         rules: ScheduleRules,
         clock: Callable[[], datetime],
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.sessions = sessions
+        self.reads = reads
         self.rules = rules
         self.clock = clock
         self.on_queued = on_queued
         self.scheduler: AsyncIOScheduler | None = None
 
     async def plan(self, now: datetime) -> list[Planned]:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             kampungs = await repo.kampung_views(session)
             units = await repo.active_units(session, [k.id for k in kampungs])
             kader = await repo.kader_by_unit(session, [u.id for u in units])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
@@ -110,6 +111,9 @@ def _display_name(update: Update) -> str:
 
 class TelegramChannel:
     def __init__(self, service: ConversationService, token: str, api_base_url: str) -> None:
+        # Opt in to PTB's coming time-period type (RetryAfter.retry_after as timedelta); the
+        # int form is deprecated since v22.2 and warns on every 429.
+        os.environ.setdefault("PTB_TIMEDELTA", "1")
         self.service = service
         self.app: TelegramApp = (
             ApplicationBuilder()

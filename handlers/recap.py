@@ -489,17 +489,22 @@ def recap_chart(trend: Sequence[TrendPoint], title: str) -> bytes:
         (texts.CHART_ATTENDANCE, [p.attendance for p in trend]),
         (texts.CHART_CPR, [p.cpr for p in trend]),
     )
+    plotted = False
     for label, values in series:
         points = [(x, v) for x, v in enumerate(values) if v is not None]
         if points:
             axes.plot([x for x, _ in points], [v for _, v in points], marker="o", label=label)
+            plotted = True
     axes.axhline(D_S_TARGET, color="grey", linestyle=":", linewidth=1)
     axes.set_xticks(range(len(labels)), labels)
     axes.set_ylim(0, 105)
     axes.set_ylabel(texts.CHART_PERCENT)
     axes.set_title(title)
     axes.grid(alpha=0.3)
-    axes.legend(loc="lower left", fontsize=8)
+    if plotted:
+        axes.legend(loc="lower left", fontsize=8)
+    else:
+        axes.text(0.5, 0.5, texts.CHART_NO_DATA, ha="center", transform=axes.transAxes)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

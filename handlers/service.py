@@ -37,6 +37,7 @@ def system_clock() -> datetime:
 @dataclass
 class ConversationService:
     sessions: async_sessionmaker[AsyncSession]
+    reads: async_sessionmaker[AsyncSession]
     deadline_day: int = 3
     clock: Clock = system_clock
 
@@ -68,7 +69,7 @@ class ConversationService:
 
     async def _recap_reply(self, member: MemberView, effect: engine.SendRecap) -> Reply:
         """Built after the turn's transaction, so rendering holds no write lock."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             if effect.scope == "district":
                 kecamatan = member.kecamatan or ""
                 recaps_, total = await recaps.district_recaps(

@@ -14,6 +14,7 @@ from storage import models as _models  # noqa: F401  (registers the tables on th
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 _BUSY_TIMEOUT_MS = 15_000
+_READ_ONLY = "kaderbot_read_only"
 
 
 def async_url(url: str) -> str:
@@ -48,12 +49,26 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A turn reads, then writes; a deferred BEGIN would fail with "database is locked"
-        # when another writer got in between.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # when another writer got in between. Read-only sessions (see read_session_factory)
+        # begin deferred, so that a long read (a recap) never holds the write lock.
+        if connection.get_execution_options().get(_READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for turns that write."""
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that only read: on SQLite they take no write lock, however long they last."""
+    return async_sessionmaker(
+        engine.execution_options(**{_READ_ONLY: True}),
+        class_=AsyncSession,
+        expire_on_commit=False,
+    )
 
 
 async def create_schema(engine: AsyncEngine) -> None:

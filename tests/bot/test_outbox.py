@@ -1,0 +1,268 @@
+"""The outbox sender through the real PTB bot against a fake Bot API that refuses some sends."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
+
+import openpyxl
+import pytest
+from PIL import Image
+
+from bot.app import Runtime
+from bot.outbox import OutboxSender, Pacer
+from bot.scheduler import Schedule
+from bot.telegram import TelegramChannel
+from handlers.reminders import ScheduleRules
+from handlers.service import system_clock
+from storage import repo
+from tests.conftest import TOKEN, TelegramUser, make_invite
+from tests.fakes.botapi import FakeBotApi
+
+GetRuntime = Callable[[], Runtime]
+
+
+@pytest.fixture
+async def channel(telegram: GetRuntime, bot_api: FakeBotApi) -> AsyncIterator[TelegramChannel]:
+    """A second PTB client used only to send (the `telegram` fixture serves the chat)."""
+    sender = TelegramChannel(telegram().service, TOKEN, bot_api.base_url)
+    await sender.app.initialize()
+    yield sender
+    await sender.app.shutdown()
+
+
+async def registered(runtime: Runtime, user_key: str, **invite: str | None) -> int:
+    code = await make_invite(runtime, **invite)  # type: ignore[arg-type]
+    async with runtime.sessions() as session, session.begin():
+        found = await repo.find_invite(session, code)
+        assert found is not None
+        member = await repo.register_member(
+            session,
+            invite_id=found.id,
+            channel="telegram",
+            user_key=user_key,
+            name=f"Kader {user_key}",
+            now=datetime.now(UTC),
+        )
+    assert member.id is not None
+    return member.id
+
+
+async def queue_text(runtime: Runtime, member_id: int, period: str, text: str) -> None:
+    async with runtime.sessions() as session, session.begin():
+        await repo.enqueue(
+            session,
+            kind="text",
+            member_id=member_id,
+            period=period,
+            payload=f'{{"text": "{text}"}}',
+            now=datetime.now(UTC),
+        )
+
+
+async def drain_until_done(sender: OutboxSender, runtime: Runtime, seconds: float = 30) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                async with runtime.sessions() as session:
+                    rows = await repo.outbox_rows(session)
+                if all(row.status != "pending" for row in rows):
+                    break
+                await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await task
+
+
+async def test_every_message_arrives_exactly_once_despite_429_and_500(
+    telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
+) -> None:
+    runtime = telegram()
+    members = [await registered(runtime, str(500 + n)) for n in range(5)]
+    for member_id in members:
+        for n in range(3):
+            await queue_text(runtime, member_id, f"2026-11:{n}", f"pesan {n} untuk {member_id}")
+    bot_api.failures["sendMessage"] = [(429, 1), (500, None), (502, None), (500, None)]
+    sender = OutboxSender(
+        runtime.sessions, runtime.reads, {"telegram": channel}, system_clock, first_backoff=0.2
+    )
+    await drain_until_done(sender, runtime)
+
+    texts = Counter((sent.chat_id, sent.text) for sent in bot_api.sent)
+    assert len(texts) == 15 and set(texts.values()) == {1}, "each message exactly once"
+    async with runtime.sessions() as session:
+        rows = await repo.outbox_rows(session)
+    assert {row.status for row in rows} == {"sent"}
+    assert bot_api.refused == 4
+    assert sum(row.attempts for row in rows) == 4
+
+
+async def test_blocked_user_fails_without_retry_and_unknown_channel_is_dropped(
+    telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
+) -> None:
+    runtime = telegram()
+    blocked = await registered(runtime, "600")
+    await queue_text(runtime, blocked, "x", "halo")
+    bot_api.failures["sendMessage"] = [(403, None)]
+    async with runtime.sessions() as session, session.begin():
+        await repo.save_state(session, "console", "budi", "{}", datetime.now(UTC))
+    sender = OutboxSender(runtime.sessions, runtime.reads, {"telegram": channel}, system_clock)
+    await drain_until_done(sender, runtime)
+    async with runtime.sessions() as session:
+        [row] = await repo.outbox_rows(session)
+    assert row.status == "failed" and row.attempts == 1 and "scripted" in (row.last_error or "")
+    assert bot_api.sent == []
+
+
+async def test_pacer_keeps_both_limits() -> None:
+    pacer = Pacer(per_second=50, per_chat=0.2)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    stamps: list[tuple[str, float]] = []
+
+    async def send(chat: str) -> None:
+        await pacer.wait(chat)
+        stamps.append((chat, loop.time() - started))
+
+    await asyncio.gather(*(send(f"c{n % 5}") for n in range(25)))
+    times = sorted(t for _, t in stamps)
+    assert all(b - a >= 0.02 - 0.005 for a, b in pairwise(times))
+    for chat in {c for c, _ in stamps}:
+        own = sorted(t for c, t in stamps if c == chat)
+        assert all(b - a >= 0.2 - 0.005 for a, b in pairwise(own))
+
+
+async def test_crash_mid_drain_loses_nothing(
+    telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
+) -> None:
+    runtime = telegram()
+    members = [await registered(runtime, str(700 + n)) for n in range(10)]
+    for member_id in members:
+        await queue_text(runtime, member_id, "p", f"pesan untuk {member_id}")
+    sender = OutboxSender(
+        runtime.sessions, runtime.reads, {"telegram": channel}, system_clock, per_second=20
+    )
+    crashed = asyncio.create_task(sender.run(asyncio.Event()))
+    await bot_api.wait_for_sent(4)
+    crashed.cancel()  # the process dies mid-drain: no clean-up runs after this point
+    await asyncio.gather(crashed, return_exceptions=True)
+    restarted = OutboxSender(runtime.sessions, runtime.reads, {"telegram": channel}, system_clock)
+    await drain_until_done(restarted, runtime)
+    counts = Counter(sent.chat_id for sent in bot_api.sent)
+    assert set(counts) == {700 + n for n in range(10)}, "nothing lost"
+    # Only a message on the wire at the moment of the crash can arrive a second time.
+    assert sum(counts.values()) - len(counts) <= 1
+
+
+async def test_recap_day_brings_the_ketua_text_chart_and_spreadsheet(
+    telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
+) -> None:
+    runtime = telegram()
+    ketua = await registered(runtime, "800", role="ketua", unit=None)
+    kader = await registered(runtime, "801")
+    async with runtime.sessions() as session, session.begin():
+        [melati] = [u for u in await repo.active_units(session, [1]) if u.slug == "posyandu-melati"]
+        await repo.save_report(
+            session,
+            unit_id=melati.id,
+            form="posyandu",
+            slot="2026-11",
+            period="2026-11",
+            meeting_date=date(2026, 11, 10),
+            values={"s": 50, "k": 48, "d": 40, "n": 30, "bgm": 2},
+            correction_of=None,
+            member_id=kader,
+            now=datetime(2026, 11, 10, 5, tzinfo=UTC),
+        )
+    clock = lambda: datetime(2026, 12, 1, 0, 5, tzinfo=UTC)  # noqa: E731  07:05 WIB on the 1st
+    rules = ScheduleRules(1, datetime.min.time().replace(hour=7), (1,), 3)
+    sender = OutboxSender(runtime.sessions, runtime.reads, {"telegram": channel}, clock)
+    schedule = Schedule(runtime.sessions, runtime.reads, rules, clock, sender.notify)
+    assert await schedule.tick() >= 1
+    await sender.drain_once()
+
+    received = [sent for sent in bot_api.sent if sent.chat_id == 800]
+    assert [sent.kind for sent in received] == ["text", "photo", "document"]
+    text = received[0].text
+    assert "Rekap Kampung KB Sukamaju\nNovember 2026" in text
+    assert "S 50 · K 48 · D 40 · N 30 · BGM 2" in text and "(D/S): 80,0%" in text
+    assert Image.open(io.BytesIO(received[1].file_data)).size == (800, 450)
+    assert received[2].file_name == "rekap-sukamaju-2026-11.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(received[2].file_data))
+    summary = {r[0]: r[1] for r in book["Ringkasan"].iter_rows(values_only=True)}
+    assert summary["D"] == 40 and summary["D/S %"] == 80.0
+    async with runtime.sessions() as session:
+        rows = [r for r in await repo.outbox_rows(session) if r.member_id == ketua]
+    assert [(r.kind, r.status, r.parts_sent) for r in rows] == [("recap", "sent", 3)]
+    assert await schedule.tick() == 0 and await sender.drain_once() == 0, "never twice"
+
+
+async def test_stale_reminder_is_dropped(
+    telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
+) -> None:
+    runtime = telegram()
+    kader = await registered(runtime, "900")
+    clock_now = [datetime(2026, 12, 9, 0, 30, tzinfo=UTC)]
+    schedule = Schedule(
+        runtime.sessions,
+        runtime.reads,
+        ScheduleRules(1, datetime.min.time().replace(hour=7), (1,), 3),
+        lambda: clock_now[0],
+    )
+    await schedule.tick()
+    clock_now[0] += timedelta(days=2)  # the bot was down until after the meeting
+    sender = OutboxSender(
+        runtime.sessions, runtime.reads, {"telegram": channel}, lambda: clock_now[0]
+    )
+    await sender.drain_once()
+    async with runtime.sessions() as session:
+        rows = [r for r in await repo.outbox_rows(session) if r.member_id == kader]
+    reminder = next(r for r in rows if r.kind == "reminder")
+    assert reminder.status == "dropped" and reminder.last_error == "meeting has passed"
+    assert not [s for s in bot_api.sent if s.chat_id == 900 and "Pengingat" in s.text]
+
+
+async def test_rekap_and_pengingat_commands(telegram: GetRuntime, bot_api: FakeBotApi) -> None:
+    runtime = telegram()
+    code = await make_invite(runtime, role="ketua", unit=None)
+    ketua = TelegramUser(bot_api, 950, "Pak Ketua")
+    await ketua.say(f"/start {code}")
+    before = len(ketua.messages())
+    await ketua.say("/rekap oktober")
+    got = ketua.messages()[before:]
+    assert [m.kind for m in got] == ["text", "photo", "document", "text"]
+    assert "Oktober 2026" in got[0].text and got[3].text.endswith("Mau melakukan apa?")
+    reply = await ketua.say("/rekap kemarin dulu")
+    assert "Bulannya belum terbaca" in reply.text
+    reply = await ketua.say("/pengingat off")
+    assert "Pengingat dimatikan" in reply.text
+    async with runtime.sessions() as session:
+        [chair] = await repo.recipients(session, role="ketua")
+    assert chair.reminders_on is False
+    reply = await ketua.say("/pengingat")
+    assert "/pengingat off" in reply.text
+
+    plkb_code = await make_invite(
+        runtime, role="plkb", kampung=None, unit=None, kecamatan="Cibeunying"
+    )
+    plkb = TelegramUser(bot_api, 951, "Bu PLKB")
+    await plkb.say(f"/start {plkb_code}")
+    before = len(plkb.messages())
+    await plkb.say("/rekap")
+    got = plkb.messages()[before:]
+    assert "Rekap Kecamatan Cibeunying" in got[0].text
+    assert "Kampung KB Mekarsari" in got[0].text and "Kampung KB Sukamaju" in got[0].text
+
+    kader_code = await make_invite(runtime)
+    kader = TelegramUser(bot_api, 952, "Bu Kader")
+    await kader.say(f"/start {kader_code}")
+    before = len(kader.messages())
+    await kader.say("/rekap")
+    text = kader.messages()[before].text
+    assert "Posyandu Melati" in text and "BKB" not in text, "a kader sees own units only"

@@ -1,0 +1,200 @@
+"""Recap numbers against hand-computed values on a fixed data set."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import openpyxl
+from PIL import Image
+
+from handlers import recap
+from handlers.messages import split_text
+from storage.views import KampungView, ReportView, UnitView
+
+KAMPUNG = KampungView(
+    1, "sukamaju", "Kampung KB Sukamaju", "Cibeunying", "Asia/Jakarta", 239, 473, 356, 628
+)
+
+
+def unit(unit_id: int, kind: str, name: str) -> UnitView:
+    return UnitView(unit_id, f"u{unit_id}", kind, name, "", None, 1, KAMPUNG.name)
+
+
+UNITS = [
+    unit(1, "posyandu", "Posyandu Melati"),
+    unit(2, "posyandu", "Posyandu Mawar"),
+    unit(3, "bkb", "BKB Ceria"),
+    unit(4, "bkr", "BKR Harapan"),
+    unit(5, "bkl", "BKL Bahagia"),
+    unit(6, "kb", "PPKBD Sukamaju"),
+    unit(7, "uppka", "UPPKA Maju"),  # no form: not expected to report
+]
+ON_TIME = datetime(2026, 11, 20, 5, 0, tzinfo=UTC)
+LATE = datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
+_ids = iter(range(1, 100))
+
+
+def report(
+    unit_id: int,
+    form: str,
+    period: str,
+    values: dict[str, int | str],
+    day: date | None = None,
+    first: datetime = ON_TIME,
+) -> ReportView:
+    return ReportView(next(_ids), unit_id, form, period, day, 1, first, values, first)
+
+
+REPORTS = [
+    report(1, "posyandu", "2026-11", {"s": 50, "k": 48, "d": 45, "n": 40, "bgm": 1, "t2": 2}),
+    report(2, "posyandu", "2026-11", {"s": 30, "k": 30, "d": 21, "n": 16, "bgm": 0}),
+    report(1, "posyandu", "2026-10", {"s": 50, "k": 48, "d": 40, "n": 30, "bgm": 0}),
+    report(
+        3,
+        "bkb",
+        "2026-11",
+        {"anggota": 30, "hadir": 20, "pus_anggota": 20, "pus_kb": 15},
+        date(2026, 11, 5),
+    ),
+    report(
+        3,
+        "bkb",
+        "2026-11",
+        {"anggota": 32, "hadir": 28, "pus_anggota": 22, "pus_kb": 18},
+        date(2026, 11, 19),
+    ),
+    report(5, "bkl", "2026-11", {"anggota": 18, "hadir": 16}, date(2026, 11, 12)),
+    report(
+        6,
+        "kb",
+        "2026-11",
+        {
+            "pus": 628,
+            "aktif_iud": 20,
+            "aktif_mow": 5,
+            "aktif_mop": 2,
+            "aktif_kondom": 31,
+            "aktif_implan": 40,
+            "aktif_suntik": 200,
+            "aktif_pil": 149,
+            "baru_suntik": 10,
+            "baru_pil": 5,
+            "hamil": 20,
+            "ias": 30,
+            "iat": 50,
+            "tial": 81,
+        },
+        first=LATE,
+    ),
+]
+
+
+def build() -> recap.Recap:
+    return recap.build_recap(KAMPUNG, "2026-11", UNITS, REPORTS, {4: ["Bu Ani"]}, 3)
+
+
+def test_indicators() -> None:
+    built = build()
+    total = built.posyandu_total
+    assert (total.s, total.k, total.d, total.n, total.bgm, total.t2) == (80, 78, 66, 56, 1, 2)
+    assert round(total.k_s or 0, 1) == 97.5
+    assert round(total.d_s or 0, 1) == 82.5
+    assert round(total.n_d or 0, 1) == 84.8
+    assert round(total.n_s or 0, 1) == 70.0
+    assert round(total.bgm_d or 0, 1) == 1.5
+    bkb = built.poktan_total["bkb"]
+    assert (bkb.meetings, bkb.anggota, bkb.hadir) == (2, 32, 48)
+    assert round(bkb.attendance or 0, 1) == 77.4 and round(bkb.pus_on_kb or 0, 1) == 81.8
+    assert round(built.participation("bkb") or 0, 1) == 13.4
+    kb = built.kb_total
+    assert (kb.pus, kb.aktif_total, kb.baru_total, kb.unmet_need) == (628, 447, 15, 131)
+    assert round(kb.cpr or 0, 1) == 71.2  # the reference profile: PUS 628, on KB 447
+    assert round(kb.mkjp or 0, 1) == 15.0
+    done = built.completeness
+    assert done.expected == {"posyandu": 2, "bkb": 1, "bkr": 1, "bkl": 1, "kb": 1}
+    assert sum(done.reported.values()) == 5
+    assert [m.unit for m in done.missing] == ["BKR Harapan"]
+    assert (done.on_time, done.reports) == (5, 6)
+    assert [p.period for p in built.trend] == [
+        "2026-06",
+        "2026-07",
+        "2026-08",
+        "2026-09",
+        "2026-10",
+        "2026-11",
+    ]
+    assert built.trend[4].d_s == 80.0 and built.trend[0].d_s is None
+
+
+def test_text_reads_in_indonesian_formats() -> None:
+    text = recap.recap_text(build())
+    for expected in (
+        "📊 Rekap Kampung KB Sukamaju\nNovember 2026",
+        "S 80 · K 78 · D 66 · N 56 · BGM 1",
+        "Cakupan program (K/S): 97,5%",
+        "Partisipasi masyarakat (D/S): 82,5% (+2,5 poin dari bulan lalu), target 80,0%",
+        "Keberhasilan program (N/D): 84,8% (+9,8 poin dari bulan lalu)",
+        "BGM/D: 1,5%",
+        "• Posyandu Mawar: D/S 70,0%, N/D 76,2%, BGM 0",
+        "BKB: 1 dari 1 kelompok bertemu (2 pertemuan)",
+        "anggota 32, hadir 48 (77,4%), PUS ber-KB 81,8%, partisipasi 13,4%",
+        "BKR: 0 dari 1 kelompok bertemu (0 pertemuan)",
+        "PUS 628, peserta KB aktif 447, CPR 71,2%",
+        "Metode: IUD 20, MOW 5, MOP 2, kondom 31, implan 40, suntik 200, pil 149; MKJP 15,0%",
+        "Unmet need (IAT + TIAL): 131 (20,9% dari PUS)",
+        "Kelengkapan: 5 dari 6 unit lapor (83,3%); tepat waktu 83,3%",
+        "• BKR Harapan (Bu Ani)",
+    ):
+        assert expected in text, expected
+    assert all(len(piece) < 4096 for piece in split_text(text, 4000))
+    assert recap.number(1234) == "1.234" and recap.percent(None) == "-"
+
+
+def test_spreadsheet_reads_back() -> None:
+    workbook = openpyxl.load_workbook(io.BytesIO(recap.recap_xlsx(build())))
+    assert workbook.sheetnames == [
+        "Ringkasan",
+        "Posyandu",
+        "BKB",
+        "BKR",
+        "BKL",
+        "KB",
+        "Belum lapor",
+    ]
+    summary = {row[0]: row[1] for row in workbook["Ringkasan"].iter_rows(values_only=True)}
+    assert summary["D/S %"] == 82.5 and summary["CPR %"] == 71.2 and summary["PUS"] == 628
+    posyandu = list(workbook["Posyandu"].iter_rows(values_only=True))
+    assert posyandu[1][:6] == ("Posyandu Melati", 50, 48, 45, 40, 1)
+    assert posyandu[2][0] == "Posyandu Mawar"
+    kb = list(workbook["KB"].iter_rows(values_only=True))
+    assert kb[1][0] == "PPKBD Sukamaju" and kb[1][1] == 628
+    missing = list(workbook["Belum lapor"].iter_rows(values_only=True))
+    assert missing[1] == ("BKR Harapan", "BKR", "Bu Ani")
+
+
+def test_chart_is_a_png_of_the_expected_size() -> None:
+    png = recap.recap_chart(build().trend, "Kampung KB Sukamaju")
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.size == (800, 450)
+
+
+def test_district_rows_per_kampung() -> None:
+    built = build()
+    other = recap.build_recap(
+        KampungView(
+            2, "mekarsari", "Kampung KB Mekarsari", "Cibeunying", "Asia/Jakarta", 0, 0, 0, 0
+        ),
+        "2026-11",
+        [],
+        [],
+        {},
+        3,
+    )
+    text = recap.district_text("Cibeunying", "2026-11", [built, other])
+    assert "📊 Rekap Kecamatan Cibeunying\nNovember 2026" in text
+    assert "• Kampung KB Sukamaju: D/S 82,5%, N/D 84,8%" in text and "lapor 5/6" in text
+    assert "• Kampung KB Mekarsari: D/S -, N/D -, hadir poktan -, CPR -, lapor 0/0" in text
+    book = openpyxl.load_workbook(io.BytesIO(recap.district_xlsx([built, other])))
+    rows = list(book["Ringkasan"].iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["Kampung KB Sukamaju", "Kampung KB Mekarsari"]
