@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config.toml
 
-.PHONY: run test lint check-python clean
+.PHONY: run test lint bench check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "KaderBot needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -32,6 +32,10 @@ lint: $(VENV)/.dev-installed
 
 test: lint
 	$(BIN)/pytest -q
+
+# Speed targets live here, not in the tests: writes docs/benchmarks.md.
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,153 @@
+"""Recap generation time against data size: one village, and a district of many villages."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from bot.app import open_runtime
+from bot.config import load_config
+from handlers import recap, recaps
+from handlers.recap import shift_period
+from storage import repo
+from storage.models import Report, ReportRevision, ReportValue
+
+UNIT_KINDS = (
+    "posyandu",
+    "posyandu",
+    "posyandu",
+    "posyandu",
+    "posyandu",
+    "bkb",
+    "bkr",
+    "bkl",
+    "kb",
+    "posyandu",
+)
+
+
+def config_text(folder: Path, villages: int) -> str:
+    parts = [f'[database]\nurl = "sqlite:///{folder / "bench.db"}"\n']
+    for v in range(villages):
+        parts.append(
+            f'[[kampung]]\nslug = "desa-{v}"\nname = "Kampung KB Desa {v:04d}"\n'
+            f'kelurahan = "Desa {v}"\nkecamatan = "Bench"\nkabupaten = "Bench"\n'
+            "keluarga_balita = 240\nkeluarga_remaja = 470\nkeluarga_lansia = 350\npus = 630\n"
+        )
+        for u, kind in enumerate(UNIT_KINDS):
+            parts.append(
+                f'[[kampung.unit]]\nslug = "{kind}-{u}"\nkind = "{kind}"\nname = "{kind} {u}"\n'
+                'meets = "day 10"\n'
+            )
+    return "\n".join(parts)
+
+
+def values_for(kind: str, rng: random.Random) -> dict[str, int]:
+    if kind == "posyandu":
+        s = rng.randint(40, 90)
+        d = rng.randint(s // 2, s)
+        return {
+            "s": s,
+            "k": rng.randint(d, s),
+            "d": d,
+            "n": rng.randint(0, d),
+            "bgm": rng.randint(0, 3),
+            "bumil": rng.randint(0, 9),
+            "kader_hadir": 5,
+        }
+    if kind == "kb":
+        aktif = {
+            f"aktif_{m}": rng.randint(0, 90)
+            for m in ("iud", "mow", "mop", "kondom", "implan", "suntik", "pil")
+        }
+        return {
+            "pus": sum(aktif.values()) + 60,
+            **aktif,
+            "hamil": 15,
+            "ias": 15,
+            "iat": 15,
+            "tial": 15,
+        }
+    anggota = rng.randint(15, 40)
+    pus = rng.randint(5, anggota)
+    return {
+        "anggota": anggota,
+        "hadir": rng.randint(0, anggota),
+        "kader_hadir": 3,
+        "pus_anggota": pus,
+        "pus_kb": rng.randint(0, pus),
+    }
+
+
+@dataclass
+class ScaleResult:
+    villages: int
+    months: int
+    reports: int
+    village_seconds: float
+    district_seconds: float
+
+
+async def measure(villages: int, months: int = 12, period: str = "2026-11") -> ScaleResult:
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        (folder / "config.toml").write_text(config_text(folder, villages))
+        async with open_runtime(load_config(folder / "config.toml")) as runtime:
+            now = datetime(2026, 12, 1, tzinfo=UTC)
+            count = 0
+            async with runtime.sessions() as session, session.begin():
+                kampungs = await repo.kampung_views(session)
+                units = await repo.active_units(session, [k.id for k in kampungs])
+                for back in range(months):
+                    month = shift_period(period, -back)
+                    year, mon = (int(p) for p in month.split("-"))
+                    for unit in units:
+                        meeting = date(year, mon, 10)
+                        report = Report(
+                            unit_id=unit.id,
+                            form=unit.kind,
+                            slot=month,
+                            period=month,
+                            meeting_date=None if unit.kind == "kb" else meeting,
+                        )
+                        session.add(report)
+                        await session.flush()
+                        assert report.id is not None
+                        revision = ReportRevision(
+                            report_id=report.id,
+                            revision=1,
+                            period=month,
+                            meeting_date=report.meeting_date,
+                            reported_at=now,
+                        )
+                        session.add(revision)
+                        await session.flush()
+                        assert revision.id is not None
+                        session.add_all(
+                            ReportValue(revision_id=revision.id, field=k, value_int=v)
+                            for k, v in values_for(unit.kind, rng).items()
+                        )
+                        count += 1
+            started = time.perf_counter()
+            async with runtime.reads() as session:
+                built = await recaps.kampung_recap(session, kampungs[0], period, 3)
+            await recaps.kampung_reply(built)
+            village_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            async with runtime.reads() as session:
+                found, total = await recaps.district_recaps(session, "Bench", period, 3)
+            reply = await recaps.district_reply("Bench", found, total)
+            district_seconds = time.perf_counter() - started
+            assert len(found) == villages and recap.percent(total.posyandu_total.d_s) != "-"
+            assert reply.files
+    return ScaleResult(villages, months, count, village_seconds, district_seconds)
+
+
+if __name__ == "__main__":
+    print(asyncio.run(measure(5)))
