@@ -50,7 +50,7 @@ class FakeBotApi:
         self.messages: dict[int, Sent] = {}
         self._next_update = 1
         self._next_message = 1
-        self._changed = asyncio.Condition()
+        self.changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._polls_released = False
         # Scripted failures: method -> (HTTP status, retry_after) answers given before success.
@@ -59,6 +59,7 @@ class FakeBotApi:
         self.limit_per_second: float | None = None
         self._recent_sends: list[float] = []
         self.refused = 0
+        self.send_delay = 0.0  # seconds each send takes, to catch a bot in the middle of one
         self.base_url = ""
 
     # -- server ------------------------------------------------------------------------
@@ -101,13 +102,15 @@ class FakeBotApi:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        async with self._changed:
+        async with self.changed:
             self.calls.append((method, params))
-            self._changed.notify_all()
+            self.changed.notify_all()
         handler = getattr(self, f"_api_{method.lower()}", None)
         refusal = self._refusal(method)
         if refusal is not None:
             return refusal
+        if self.send_delay and method.startswith("send"):
+            await asyncio.sleep(self.send_delay)
         if handler is None:
             return web.json_response(
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
@@ -151,11 +154,11 @@ class FakeBotApi:
         if self._polls_released:
             await asyncio.sleep(0.01)
             return []
-        async with self._changed:
+        async with self.changed:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
             while not self.updates and not self._polls_released and time.monotonic() < deadline:
                 try:
-                    await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+                    await asyncio.wait_for(self.changed.wait(), deadline - time.monotonic())
                 except TimeoutError:
                     break
             return list(self.updates[:100])
@@ -185,21 +188,21 @@ class FakeBotApi:
         ]
         for _, data in buttons:
             assert len(data.encode()) <= 64, "callback_data is limited to 64 bytes"
-        async with self._changed:
+        async with self.changed:
             sent = Sent(params["chat_id"], self._next_message, text, buttons)
             self._next_message += 1
             self.sent.append(sent)
             self.messages[sent.message_id] = sent
-            self._changed.notify_all()
+            self.changed.notify_all()
         return self._message_json(sent)
 
     async def _record_file(self, params: dict[str, Any], kind: str) -> Any:
         name, data = params["_file"]
-        async with self._changed:
+        async with self.changed:
             sent = Sent(params["chat_id"], self._next_message, "", [], kind, name, data)
             self._next_message += 1
             self.sent.append(sent)
-            self._changed.notify_all()
+            self.changed.notify_all()
         message = self._message_json(sent)
         if kind == "photo":
             message["photo"] = [
@@ -228,9 +231,9 @@ class FakeBotApi:
 
     async def release_polls(self) -> None:
         """Answer long polls at once, so that a bot under test stops without waiting."""
-        async with self._changed:
+        async with self.changed:
             self._polls_released = True
-            self._changed.notify_all()
+            self.changed.notify_all()
 
     def hold_polls(self) -> None:
         self._polls_released = False
@@ -238,9 +241,9 @@ class FakeBotApi:
     # -- acting as users ---------------------------------------------------------------
 
     async def push(self, update: dict[str, Any]) -> None:
-        async with self._changed:
+        async with self.changed:
             self.updates.append(update)
-            self._changed.notify_all()
+            self.changed.notify_all()
 
     def _user(self, user_id: int, name: str) -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": name}
@@ -292,13 +295,13 @@ class FakeBotApi:
 
     async def wait_for_sent(self, count: int) -> None:
         """Until `count` messages have been sent in all (10 s at most)."""
-        async with asyncio.timeout(10), self._changed:
-            await self._changed.wait_for(lambda: len(self.sent) >= count)
+        async with asyncio.timeout(10), self.changed:
+            await self.changed.wait_for(lambda: len(self.sent) >= count)
 
     async def wait_for_call(self, method: str, count: int) -> None:
         """Until the bot has called `method` `count` times in all (30 s at most)."""
-        async with asyncio.timeout(30), self._changed:
-            await self._changed.wait_for(lambda: len(self.calls_of(method)) >= count)
+        async with asyncio.timeout(30), self.changed:
+            await self.changed.wait_for(lambda: len(self.calls_of(method)) >= count)
 
     def calls_of(self, method: str) -> list[dict[str, Any]]:
         return [params for name, params in self.calls if name == method]
