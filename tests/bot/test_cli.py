@@ -318,3 +318,23 @@ async def test_kill_9_while_draining_the_outbox_loses_nothing(
     # Only the sends on the wire at the kill may arrive twice: at 29/s with 50 ms a send,
     # two at a time, three at most.
     assert sum(counts.values()) - 20 <= 3
+
+
+def test_recap_prints_and_queues_to_the_ketua(
+    config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(
+        capsys, "invite", "--config", str(config_path), "--role", "ketua", "--kampung", "sukamaju"
+    )
+    chat_in_terminal(config_path, [f"/start {out.split()[0]}"])
+    args = ("recap", "--config", str(config_path), "--month", "2026-10")
+    code, out, _ = run_cli(capsys, *args, "--kampung", "sukamaju")
+    assert code == 0 and "Rekap Kampung KB Sukamaju\nOktober 2026" in out
+    assert "Kampung KB Mekarsari" not in out
+    code, out, err = run_cli(capsys, *args, "--send")
+    assert code == 0 and "Kampung KB Mekarsari" in out
+    assert "queued for 1 of 1 ketua" in err
+    code, _, err = run_cli(capsys, *args, "--send")
+    assert "queued for 0 of 1 ketua" in err, "the same request is queued once"
+    code, _, err = run_cli(capsys, *args, "--kampung", "nowhere")
+    assert code == 2 and "no kampung with slug 'nowhere'" in err
