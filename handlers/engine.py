@@ -33,6 +33,7 @@ from handlers.forms import (
 )
 from handlers.meetings import MeetingRuleError, parse_meeting_rule
 from handlers.messages import Choice, Incoming, Reply
+from handlers.quick import parse_quick_report
 from storage.views import InviteView, MemberView, ReportView, UnitView
 
 # --- state ------------------------------------------------------------------------------
@@ -64,12 +65,22 @@ class Draft(BaseModel):
     duplicate_of: int | None = None
     pending: dict[str, int] = Field(default_factory=dict)  # method list awaiting "missing = 0"
     warned_after: str | None = None  # the field whose warnings await confirmation
+    quick: bool = False  # filled from a one-message report: warnings shown in the summary
+
+
+class QuickPending(BaseModel):
+    """A one-message report waiting for the kader to pick which unit it is for."""
+
+    form: str
+    when: str
+    values: dict[str, int | str]
 
 
 class State(BaseModel):
     step: Step = Step.IDLE
     prompt: int = 0
     draft: Draft | None = None
+    quick: QuickPending | None = None
 
 
 # --- context and effects ----------------------------------------------------------------
@@ -386,15 +397,70 @@ class _Turn:
     # -- steps -------------------------------------------------------------------------
 
     def _on_idle(self, text: str, value: str | None) -> None:
-        if value is None and text:
-            return  # anything else gets the menu
+        if value is not None or not text:
+            return
+        parsed = parse_quick_report(text)
+        if isinstance(parsed, str):
+            self.notes.append(parsed)
+        elif parsed is not None:
+            self._quick(QuickPending(form=parsed.form, when=parsed.when, values=parsed.values))
+        # anything else gets the menu
+
+    def _quick(self, quick: QuickPending) -> None:
+        member = self.ctx.member
+        assert member is not None
+        if member.role == "plkb":
+            self.notes.append(texts.PLKB_NO_FORMS)
+            return
+        units = [u for u in _reportable_units(member) if FORM_FOR_KIND[u.kind] == quick.form]
+        if not units:
+            self.notes.append(texts.QUICK_NO_UNIT.format(form=texts.FORM_NAMES[quick.form]))
+        elif len(units) == 1:
+            self._apply_quick(units[0], quick)
+        else:
+            self.state.quick = quick
+            self.state.step = Step.PICK_UNIT
+
+    def _apply_quick(self, unit: UnitView, quick: QuickPending) -> None:
+        self.state.quick = None
+        self._start_form(unit)
+        draft, spec = self._draft, self._spec
+        draft.quick = True
+        known = {f.key for f in spec.fields}
+        for key, value in quick.values.items():
+            field_spec = spec.field(key) if key in known else None
+            if field_spec is None:
+                self.notes.append(texts.QUICK_NOT_IN_FORM.format(key=key))
+            elif (
+                isinstance(value, str)
+                and field_spec.max_length
+                and len(value) > field_spec.max_length
+            ):
+                self.notes.append(
+                    texts.TOO_LONG.format(length=len(value), limit=field_spec.max_length)
+                )
+            elif isinstance(value, str) and not value.strip():
+                continue
+            else:
+                draft.answers[key] = value
+        for field_spec in spec.fields:  # left out of one line on purpose: skipped, not asked
+            if field_spec.optional:
+                draft.answers.setdefault(field_spec.key, None)
+        first = spec.fields[0].key
+        draft.stop_after = first  # once the date is in, on to what is missing, then the summary
+        if quick.when:
+            self._on_ask(quick.when, None)
 
     def _on_pick_unit(self, text: str, value: str | None) -> None:
         assert self.ctx.member is not None
         if value is None or not value.startswith("u"):
             self.notes.append(texts.BAD_CHOICE)
             return
-        self._start_form(self._unit(int(value[1:])))
+        unit = self._unit(int(value[1:]))
+        if self.state.quick is not None:
+            self._apply_quick(unit, self.state.quick)
+        else:
+            self._start_form(unit)
 
     def _on_pick_report(self, text: str, value: str | None) -> None:
         if value is None or not value.startswith("r"):
@@ -599,9 +665,9 @@ class _Turn:
         draft = self._draft
         if answer is True:
             report = next(r for r in self.ctx.reports if r.id == draft.duplicate_of)
-            first = self._spec.fields[0].key
             corrected = _draft_from_report(report)
-            corrected.answers[first] = draft.answers[first]
+            corrected.answers.update(draft.answers)  # what was just typed wins
+            corrected.quick = draft.quick
             self.state.draft = corrected
             self._to_summary()
         elif answer is False:
@@ -896,6 +962,8 @@ def _render_idle(ctx: Context, state: State) -> Reply:
 def _render_pick_unit(ctx: Context, state: State) -> Reply:
     assert ctx.member is not None
     units = _reportable_units(ctx.member)
+    if state.quick is not None:
+        units = [u for u in units if FORM_FOR_KIND[u.kind] == state.quick.form]
     return Reply(texts.PICK_UNIT, _choices(state, [(u.name, f"u{u.id}") for u in units]))
 
 
@@ -1034,6 +1102,10 @@ def _render_summary(ctx: Context, state: State) -> Reply:
         correction=texts.SUMMARY_CORRECTION if draft.correction_of else "",
         lines="\n".join(summary_lines(spec, draft.answers)),
     )
+    if draft.quick:
+        warnings = _warnings(ctx, draft, [f.key for f in spec.fields])
+        if warnings:
+            text += "\n\n" + texts.QUICK_WARNINGS + "\n" + "\n".join(f"• {w}" for w in warnings)
     pairs = [
         (texts.SUMMARY_SAVE, "save"),
         (texts.SUMMARY_EDIT, "edit"),

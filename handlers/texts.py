@@ -136,6 +136,13 @@ DUPLICATE_NO = "Batal"
 PICK_REPORT = "Laporan mana yang mau diubah?"
 NO_REPORTS = "Belum ada laporan bulan ini atau bulan lalu. Kirim /lapor untuk membuat laporan."
 
+# --- one-message reports --------------------------------------------------------------
+QUICK_UNKNOWN = "Saya tidak mengenali '{word}'. Kata kunci yang bisa dipakai: {keys}"
+QUICK_TWICE = "'{word}' disebut dua kali. Kirim ulang laporannya."
+QUICK_NO_UNIT = "Anda tidak terdaftar di unit {form}."
+QUICK_NOT_IN_FORM = "'{key}' tidak ada di laporan ini, jadi dilewati."
+QUICK_WARNINGS = "Mohon periksa sebelum menyimpan:"
+
 # --- summary ----------------------------------------------------------------------------
 SUMMARY = "Ringkasan laporan {title}{correction}:\n{lines}\n\nSudah benar?"
 SUMMARY_CORRECTION = " (perbaikan)"
