@@ -13,10 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
+from bot.delivery import Deliverer
 from bot.outbox import OutboxSender
 from bot.scheduler import Schedule, rules_from
 from bot.telegram import CHANNEL as TELEGRAM
 from bot.telegram import TelegramChannel
+from bot.whatsapp import CHANNEL as WHATSAPP
+from bot.whatsapp import WhatsAppChannel
 from handlers.service import ConversationService, system_clock
 from storage import db, repo
 
@@ -50,20 +53,37 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
         await engine.dispose()
 
 
-async def run(config: Config, token: str, stop: asyncio.Event | None = None) -> None:
-    """Serve Telegram, the schedule and the outbox until SIGINT/SIGTERM (or `stop`)."""
+async def run(config: Config, stop: asyncio.Event | None = None) -> None:
+    """Serve Telegram and/or WhatsApp, the schedule and the outbox until SIGINT/SIGTERM.
+
+    Telegram needs its token unless WhatsApp is configured; WhatsApp needs its secrets.
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    telegram_token = (
+        config.telegram_token() if config.whatsapp is None or config.has_telegram_token() else None
+    )
     async with open_runtime(config) as runtime:
-        channel = TelegramChannel(runtime.service, token, config.telegram.api_base_url)
-        await channel.start()
-        log.info("KaderBot is running as @%s; Ctrl-C stops it", channel.app.bot.username)
+        deliverers: dict[str, Deliverer] = {}
+        telegram: TelegramChannel | None = None
+        whatsapp: WhatsAppChannel | None = None
+        if config.whatsapp is not None:
+            whatsapp = WhatsAppChannel(runtime.service, config.whatsapp)
+            await whatsapp.start()
+            deliverers[WHATSAPP] = whatsapp
+        if telegram_token is not None:
+            telegram = TelegramChannel(
+                runtime.service, telegram_token, config.telegram.api_base_url
+            )
+            await telegram.start()
+            deliverers[TELEGRAM] = telegram
+            log.info("KaderBot is running as @%s; Ctrl-C stops it", telegram.app.bot.username)
         sender = OutboxSender(
             runtime.sessions,
             runtime.reads,
-            {TELEGRAM: channel},
+            deliverers,
             clock=system_clock,
             deadline_day=config.schedule.report_deadline_day,
         )
@@ -86,7 +106,10 @@ async def run(config: Config, token: str, stop: asyncio.Event | None = None) -> 
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await channel.stop()
+            if telegram is not None:
+                await telegram.stop()
+            if whatsapp is not None:
+                await whatsapp.stop()
 
 
 async def _prune_forever(service: ConversationService, stop: asyncio.Event) -> None:

@@ -93,14 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "run":
-        token = config.telegram_token()
         if config.telegram.token and not os.environ.get(config.telegram.token_env):
             log.warning(
                 "using [telegram] token from the config file: fine for local testing; "
                 "deployments set %s instead",
                 config.telegram.token_env,
             )
-        await app.run(config, token)
+        await app.run(config)
         return EXIT_OK
     if args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)

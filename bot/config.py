@@ -107,6 +107,68 @@ class TelegramSettings(_Settings):
         return value.rstrip("/")
 
 
+class WhatsAppTemplates(_Settings):
+    """Names of approved utility templates, for messages outside the 24-hour window.
+
+    `recap`: body with {{1}} the Kampung KB (or kecamatan) and {{2}} the month, saying the
+    recap is ready and to reply to receive it. `reminder`: body {{1}}, the reminder text.
+    """
+
+    recap: str = "kaderbot_rekap"
+    reminder: str = "kaderbot_pengingat"
+    language: str = "id"
+
+
+class WhatsAppSettings(_Settings):
+    listen: str = "127.0.0.1:8080"
+    webhook_path: str = "/whatsapp"
+    phone_number_id: str = Field(min_length=1)
+    token_env: str = "WHATSAPP_TOKEN"
+    app_secret_env: str = "WHATSAPP_APP_SECRET"
+    verify_token_env: str = "WHATSAPP_VERIFY_TOKEN"
+    api_base_url: str = "https://graph.facebook.com/v23.0"
+    templates: WhatsAppTemplates = WhatsAppTemplates()
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{value!r} is not host:port")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        return value
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
+    def secrets(self) -> tuple[str, str, str]:
+        """(access token, app secret, verify token) from the environment, or ConfigError."""
+        found = []
+        for key, env in (
+            ("token_env", self.token_env),
+            ("app_secret_env", self.app_secret_env),
+            ("verify_token_env", self.verify_token_env),
+        ):
+            value = os.environ.get(env)
+            if not value:
+                raise ConfigError(
+                    f"whatsapp.{key}: the environment variable {env} is not set "
+                    "(WhatsApp needs its access token, app secret and verify token)"
+                )
+            found.append(value)
+        return found[0], found[1], found[2]
+
+
 class ScheduleSettings(_Settings):
     recap_day: int = Field(default=1, ge=1, le=28)
     recap_time: str = "07:00"
@@ -153,6 +215,7 @@ class KampungSettings(_Settings):
 class Config(_Settings):
     database: DatabaseSettings = DatabaseSettings()
     telegram: TelegramSettings = TelegramSettings()
+    whatsapp: WhatsAppSettings | None = None
     schedule: ScheduleSettings = ScheduleSettings()
     kampung: tuple[KampungSettings, ...] = Field(min_length=1)
 
@@ -174,6 +237,9 @@ class Config(_Settings):
             if not path.is_absolute():
                 url = url.set(database=str((self.base_dir / path).resolve()))
         return url.render_as_string(hide_password=False)
+
+    def has_telegram_token(self) -> bool:
+        return bool(os.environ.get(self.telegram.token_env) or self.telegram.token)
 
     def telegram_token(self) -> str:
         """The bot token from the environment variable the file names (or the file itself)."""

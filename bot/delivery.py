@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from datetime import timedelta
+from typing import Protocol, runtime_checkable
 
 from handlers.messages import Part
 
@@ -23,3 +24,13 @@ class Deliverer(Protocol):
     message_limit: int
 
     async def deliver(self, user_key: str, part: Part) -> None: ...
+
+
+@runtime_checkable
+class TemplateDeliverer(Protocol):
+    """A channel that may only send free-form messages within `session_window` of the
+    member's last message, and approved templates outside it (WhatsApp)."""
+
+    session_window: timedelta
+
+    async def deliver_template(self, user_key: str, kind: str, variables: list[str]) -> None: ...

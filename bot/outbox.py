@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery import Deliverer, DeliveryError
+from bot.delivery import Deliverer, DeliveryError, TemplateDeliverer
 from handlers import outbox as rendering
 from handlers.messages import Part, reply_parts
 from handlers.reminders import reminder_is_stale
@@ -60,6 +60,13 @@ class Pacer:
     def pause(self, seconds: float) -> None:
         """After a 429: no send at all before `seconds` from now."""
         self._next_any = max(self._next_any, time.monotonic() + seconds)
+
+
+def _outside_window(deliverer: Deliverer, recipient: repo.Recipient, now: datetime) -> bool:
+    if not isinstance(deliverer, TemplateDeliverer):
+        return False
+    last = recipient.last_inbound_at
+    return last is None or now - last > deliverer.session_window
 
 
 def backoff(attempts: int, first: float = FIRST_BACKOFF_SECONDS) -> float:
@@ -138,12 +145,17 @@ class OutboxSender:
                 dropped = "no channel serves it"
             elif reminder_is_stale(json.loads(row.payload), now):
                 dropped = "meeting has passed"
+            elif _outside_window(deliverer, recipient, now):
+                variables = await rendering.template_variables(session, row.kind, row.payload)
             else:
                 replies = await rendering.render(session, row.kind, row.payload, self.deadline_day)
         if dropped is not None:
             await self._update(row.id, status="dropped", last_error=dropped)
             return
         assert recipient is not None and deliverer is not None
+        if isinstance(deliverer, TemplateDeliverer) and _outside_window(deliverer, recipient, now):
+            await self._send_template(row, deliverer, recipient.user_key, variables)
+            return
         parts: list[Part] = [
             part for reply in replies for part in reply_parts(reply, deliverer.message_limit)
         ]
@@ -156,9 +168,31 @@ class OutboxSender:
                 return
             if index + 1 < len(parts):
                 await self._update(row.id, parts_sent=index + 1)
+        path = "template+session" if row.path == "template" else "session"
         await self._update(
-            row.id, status="sent", parts_sent=len(parts), sent_at=self.clock(), last_error=None
+            row.id,
+            status="sent",
+            parts_sent=len(parts),
+            sent_at=self.clock(),
+            last_error=None,
+            path=path,
         )
+
+    async def _send_template(
+        self, row: Outbox, deliverer: TemplateDeliverer, user_key: str, variables: list[str]
+    ) -> None:
+        """Outside the window: the template. A recap then waits for the member's answer
+        (handlers.service releases it); a reminder's template says it all."""
+        assert row.id is not None
+        await self.pacer.wait(user_key)
+        template = "recap" if rendering.is_recap(row.kind) else "reminder"
+        try:
+            await deliverer.deliver_template(user_key, template, variables)
+        except DeliveryError as error:
+            await self._failed(row, error)
+            return
+        status = "waiting" if template == "recap" else "sent"
+        await self._update(row.id, status=status, path="template", sent_at=self.clock())
 
     async def _failed(self, row: Outbox, error: DeliveryError) -> None:
         assert row.id is not None

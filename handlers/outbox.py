@@ -6,11 +6,30 @@ import json
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import recaps
+from handlers import recaps, texts
 from handlers.messages import Reply
 from storage import repo
 
 TEXT_KINDS = ("reminder", "pokja_reminder", "followup", "missing_list", "text")
+RECAP_KINDS = ("recap", "recap_request", "district_recap")
+
+
+def is_recap(kind: str) -> bool:
+    return kind in RECAP_KINDS
+
+
+async def template_variables(session: AsyncSession, kind: str, payload: str) -> list[str]:
+    """What fills an approved template: the place and month of a recap, or the text."""
+    data = json.loads(payload)
+    if kind == "district_recap":
+        return [
+            texts.DISTRICT_TOTAL.format(kecamatan=data["kecamatan"]),
+            texts.month_name(data["period"]),
+        ]
+    if is_recap(kind):
+        [kampung] = await repo.kampung_views(session, kampung_id=int(data["kampung_id"]))
+        return [kampung.name, texts.month_name(str(data["period"]))]
+    return [str(data["text"])]
 
 
 async def render(session: AsyncSession, kind: str, payload: str, deadline_day: int) -> list[Reply]:

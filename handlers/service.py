@@ -51,6 +51,8 @@ class ConversationService:
                 log.info("skipping redelivered update %s", incoming.update_id)
                 return []
             member = await repo.get_member(session, incoming.channel, incoming.user_key)
+            if member is not None and member.id is not None:
+                await repo.note_inbound(session, member.id, now)
             view = await repo.member_view(session, member) if member else None
             ctx = await self._context(session, view, incoming, now)
             state = await self._load_state(session, incoming)

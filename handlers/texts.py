@@ -387,6 +387,12 @@ REMINDERS_USAGE = (
 RECAP_BAD_MONTH = "Bulannya belum terbaca. Contoh: /rekap, /rekap oktober, /rekap 2026-10."
 RECAP_NOTHING = "Belum ada unit untuk direkap."
 
+# WhatsApp: the list button, the list's heading, and the line under numbered choices.
+WA_LIST_BUTTON = "Pilih"
+WA_LIST_TITLE = "Pilihan"
+WA_TYPE_NUMBER = "Ketik nomornya."
+WA_CHOOSE = "Silakan pilih:"
+
 # Telegram's command menu (set_my_commands): command -> description.
 COMMANDS = (
     ("lapor", "Isi laporan"),

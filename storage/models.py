@@ -73,6 +73,8 @@ class Member(SQLModel, table=True):
     kecamatan: str | None = None
     reminders_on: bool = True
     created_at: datetime = Field(sa_column=_utc_column())
+    # The member's last message: WhatsApp allows free-form messages only within 24 hours.
+    last_inbound_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class MemberUnit(SQLModel, table=True):
@@ -163,7 +165,8 @@ class Outbox(SQLModel, table=True):
     member_id: int = Field(foreign_key="member.id")
     period: str
     payload: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = "pending"  # pending | sent | dropped | failed
+    status: str = "pending"  # pending | waiting | sent | dropped | failed
+    path: str | None = None  # how it went out: "session" message or "template" (WhatsApp)
     attempts: int = 0
     parts_sent: int = 0
     created_at: datetime = Field(sa_column=_utc_column())

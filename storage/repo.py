@@ -628,6 +628,7 @@ class Recipient:
     kampung_id: int | None
     kecamatan: str | None
     reminders_on: bool
+    last_inbound_at: datetime | None = None
 
 
 def _recipient(member: Member) -> Recipient:
@@ -641,6 +642,7 @@ def _recipient(member: Member) -> Recipient:
         member.kampung_id,
         member.kecamatan,
         member.reminders_on,
+        member.last_inbound_at,
     )
 
 
@@ -747,3 +749,21 @@ async def update_outbox(session: AsyncSession, outbox_id: int, **changes: Any) -
 
 async def outbox_rows(session: AsyncSession) -> list[Outbox]:
     return list((await session.exec(select(Outbox).order_by(col(Outbox.id)))).all())
+
+
+async def note_inbound(session: AsyncSession, member_id: int, now: datetime) -> int:
+    """Record the member's message; queued messages that waited for it are due again."""
+    member = await session.get(Member, member_id)
+    assert member is not None
+    member.last_inbound_at = now
+    session.add(member)
+    waiting = (
+        await session.exec(
+            select(Outbox).where(Outbox.member_id == member_id, Outbox.status == "waiting")
+        )
+    ).all()
+    for row in waiting:
+        row.status, row.next_attempt_at = "pending", now
+        session.add(row)
+    await session.flush()
+    return len(waiting)

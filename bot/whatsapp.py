@@ -1,0 +1,275 @@
+"""The WhatsApp channel: a Cloud API webhook in, Graph API messages out.
+
+In: GET answers the verification handshake; POST must carry `X-Hub-Signature-256`, the
+HMAC-SHA256 of the raw body with the app secret (anything else gets 403 and changes
+nothing). Each message's `wamid` is its update id, so a redelivery is handled once.
+Out: choices become reply buttons (up to 3), a list (up to 10) or numbered text; charts
+and spreadsheets are uploaded as media. Outside the 24-hour window the outbox sends an
+approved template instead (see `deliver_template`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from aiohttp import web
+
+from bot.config import WhatsAppSettings
+from bot.delivery import DeliveryError
+from handlers import texts
+from handlers.messages import Attachment, Choice, Incoming, Part, Reply, TextPart, reply_parts
+from handlers.service import ConversationService
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+MESSAGE_LIMIT = 4000  # Cloud API text bodies take 4096 characters
+BUTTON_BODY_LIMIT = 1024
+MAX_BUTTONS, BUTTON_TITLE = 3, 20
+MAX_ROWS, ROW_TITLE, ROW_DESCRIPTION = 10, 24, 72
+SESSION_WINDOW = timedelta(hours=24)
+_MIME = {
+    "image": "image/png",
+    "document": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def interactive_payload(text: str, choices: tuple[Choice, ...]) -> dict[str, Any] | None:
+    """Reply buttons or a list for up to 10 choices; None when they must be numbered text."""
+    if not choices or len(choices) > MAX_ROWS:
+        return None
+    if len(choices) <= MAX_BUTTONS and all(len(c.label) <= BUTTON_TITLE for c in choices):
+        return {
+            "type": "button",
+            "body": {"text": text},
+            "action": {
+                "buttons": [
+                    {"type": "reply", "reply": {"id": c.value, "title": c.label}} for c in choices
+                ]
+            },
+        }
+    rows = []
+    for choice in choices:
+        row = {"id": choice.value, "title": _short(choice.label, ROW_TITLE)}
+        if len(choice.label) > ROW_TITLE:
+            row["description"] = _short(choice.label, ROW_DESCRIPTION)
+        rows.append(row)
+    return {
+        "type": "list",
+        "body": {"text": text},
+        "action": {
+            "button": texts.WA_LIST_BUTTON,
+            "sections": [{"title": texts.WA_LIST_TITLE, "rows": rows}],
+        },
+    }
+
+
+def numbered(text: str, part: TextPart) -> str:
+    """Choices as text: numbers where only a choice fits, words where typing also works."""
+    if part.free_text:
+        return text + "\n" + texts.CONSOLE_CHOICES + " · ".join(c.label for c in part.choices)
+    lines = [f"{n}. {c.label}" for n, c in enumerate(part.choices, 1)]
+    return "\n".join([text, *lines, texts.WA_TYPE_NUMBER])
+
+
+def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
+    if not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256="))
+
+
+class WhatsAppChannel:
+    message_limit = MESSAGE_LIMIT
+    session_window = SESSION_WINDOW
+
+    def __init__(self, service: ConversationService, settings: WhatsAppSettings) -> None:
+        self.service = service
+        self.settings = settings
+        self.token, self.app_secret, self.verify_token = settings.secrets()
+        self.http = httpx.AsyncClient(
+            base_url=f"{settings.api_base_url}/{settings.phone_number_id}",
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=httpx.Timeout(30.0, connect=10.0),
+        )
+        self._runner: web.AppRunner | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    # -- webhook -------------------------------------------------------------------------
+
+    def web_app(self) -> web.Application:
+        app = web.Application(client_max_size=2 * 1024 * 1024)
+        app.router.add_get(self.settings.webhook_path, self._verify)
+        app.router.add_post(self.settings.webhook_path, self._receive)
+        app.router.add_get("/healthz", self._health)
+        return app
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def _verify(self, request: web.Request) -> web.Response:
+        query = request.query
+        token = query.get("hub.verify_token", "")
+        if query.get("hub.mode") == "subscribe" and hmac.compare_digest(token, self.verify_token):
+            return web.Response(text=query.get("hub.challenge", ""))
+        return web.Response(status=403, text="forbidden")
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not signature_ok(self.app_secret, body, request.headers.get("X-Hub-Signature-256")):
+            log.warning("WhatsApp webhook with a missing or wrong signature refused")
+            return web.Response(status=403, text="forbidden")
+        try:
+            payload = json.loads(body)
+            messages = list(_messages(payload))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return web.Response(status=400, text="malformed")
+        # The turn is stored before the 200, so an acknowledged message is never lost; the
+        # replies go out afterwards. A failure answers 500 and the platform retries.
+        for wa_id, name, message in messages:
+            replies = await self._turn(wa_id, name, message)
+            if replies:
+                task = asyncio.create_task(self._send_all(wa_id, replies))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        return web.Response(text="ok")
+
+    async def _turn(self, wa_id: str, name: str, message: dict[str, Any]) -> list[Reply]:
+        kind = message.get("type")
+        incoming = Incoming(
+            channel=CHANNEL, user_key=wa_id, display_name=name, update_id=str(message["id"])
+        )
+        if kind == "text":
+            incoming = replace(incoming, text=str(message["text"]["body"]))
+        elif kind == "interactive":
+            reply = message["interactive"]
+            picked = reply.get("button_reply") or reply.get("list_reply") or {}
+            incoming = replace(incoming, choice=str(picked.get("id", "")))
+        elif kind == "button":  # a template's quick-reply button: treat it as a hello
+            incoming = replace(incoming, text=str(message.get("button", {}).get("text", "")))
+        else:
+            return [Reply(texts.NOT_A_TEXT)]
+        return await self.service.handle(incoming)
+
+    async def _send_all(self, wa_id: str, replies: list[Reply]) -> None:
+        try:
+            for reply in replies:
+                for part in reply_parts(reply, MESSAGE_LIMIT):
+                    await self.deliver(wa_id, part)
+        except DeliveryError as error:
+            log.warning("reply to %s not delivered: %s", wa_id, error)
+
+    # -- sending -------------------------------------------------------------------------
+
+    async def _post(self, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = await self.http.post(path, **kwargs)
+        except httpx.HTTPError as error:
+            raise DeliveryError(f"network: {error}") from error
+        if response.status_code == 429:
+            raise DeliveryError(
+                "rate limited", retry_after=float(response.headers.get("Retry-After", 5))
+            )
+        if response.status_code >= 500:
+            raise DeliveryError(f"server error {response.status_code}")
+        if response.status_code >= 400:
+            raise DeliveryError(
+                f"refused {response.status_code}: {response.text[:300]}", permanent=True
+            )
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def _send(self, wa_id: str, message: dict[str, Any]) -> None:
+        body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id}
+        await self._post("/messages", json={**body, **message})
+
+    async def deliver(self, user_key: str, part: Part) -> None:
+        if isinstance(part, Attachment):
+            await self._send_media(user_key, part)
+            return
+        interactive = interactive_payload(part.text, part.choices)
+        if interactive is None:
+            text = numbered(part.text, part) if part.choices else part.text
+            await self._send(user_key, {"type": "text", "text": {"body": text[:4096]}})
+            return
+        if len(part.text) > BUTTON_BODY_LIMIT:  # the long text first, the buttons after it
+            await self._send(user_key, {"type": "text", "text": {"body": part.text}})
+            interactive["body"] = {"text": texts.WA_CHOOSE}
+        await self._send(user_key, {"type": "interactive", "interactive": interactive})
+
+    async def _send_media(self, user_key: str, file: Attachment) -> None:
+        mime = _MIME[file.kind]
+        uploaded = await self._post(
+            "/media",
+            data={"messaging_product": "whatsapp", "type": mime},
+            files={"file": (file.filename, file.data, mime)},
+        )
+        media_id = uploaded["id"]
+        if file.kind == "image":
+            await self._send(user_key, {"type": "image", "image": {"id": media_id}})
+        else:
+            document = {"id": media_id, "filename": file.filename}
+            await self._send(user_key, {"type": "document", "document": document})
+
+    async def deliver_template(self, user_key: str, kind: str, variables: list[str]) -> None:
+        """An approved template, the only thing allowed outside the 24-hour window."""
+        templates = self.settings.templates
+        name = templates.recap if kind == "recap" else templates.reminder
+        parameters = [{"type": "text", "text": _short(v, 1000)} for v in variables]
+        template = {
+            "name": name,
+            "language": {"code": templates.language},
+            "components": [{"type": "body", "parameters": parameters}],
+        }
+        await self._send(user_key, {"type": "template", "template": template})
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        host, _, port = self.settings.listen.rpartition(":")
+        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, int(port))
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else int(port)
+        log.info("WhatsApp webhook on http://%s:%d%s", host, self.port, self.settings.webhook_path)
+
+    async def stop(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.http.aclose()
+
+
+def _messages(payload: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(sender, profile name, message) of every message in a webhook payload."""
+    found = []
+    for entry in payload["entry"]:
+        for change in entry.get("changes", []):
+            value = change.get("value", {})
+            names = {
+                c["wa_id"]: c.get("profile", {}).get("name", "") for c in value.get("contacts", [])
+            }
+            for message in value.get("messages", []):
+                sender = str(message["from"])
+                found.append((sender, names.get(sender, ""), message))
+            for status in value.get("statuses", []):
+                if status.get("status") == "failed":
+                    log.warning("WhatsApp reports a failed delivery: %s", status.get("errors"))
+    return found
