@@ -567,7 +567,7 @@ class _Turn:
             if error:
                 self.notes.append(error)
                 return
-        missing = [f for f in form.group_fields(group) if f.key not in values]
+        missing = _unanswered(form.group_fields(group), {**self._draft.answers, **values})
         if missing:
             self._draft.pending = values
             self.state.step = Step.METHODS_ZERO
@@ -650,7 +650,8 @@ class _Turn:
         draft, spec = self._draft, self._spec
         group = spec.field(next(iter(draft.pending))).group or ""
         if answer is True:
-            values = {f.key: draft.pending.get(f.key, 0) for f in spec.group_fields(group)}
+            missing = _unanswered(spec.group_fields(group), {**draft.answers, **draft.pending})
+            values = {**draft.pending, **{f.key: 0 for f in missing}}
             draft.answers.update(values)
             draft.pending = {}
             self._after_answer(list(values))
@@ -752,6 +753,10 @@ def report_title(form: str, unit_name: str) -> str:
     if unit_name.lower().startswith(form_name.lower()):
         return unit_name
     return f"{form_name} – {unit_name}"
+
+
+def _unanswered(fields: Sequence[FieldSpec], answers: dict[str, Value]) -> list[FieldSpec]:
+    return [f for f in fields if f.key not in answers]
 
 
 def _reportable_units(member: MemberView) -> list[UnitView]:
@@ -1048,8 +1053,7 @@ def _render_methods_zero(ctx: Context, state: State) -> Reply:
     read = ", ".join(f"{texts.field_label(k)} {v}" for k, v in draft.pending.items())
     missing = ", ".join(
         texts.METHOD_NAMES[f.method or ""]
-        for f in spec.group_fields(group)
-        if f.key not in draft.pending
+        for f in _unanswered(spec.group_fields(group), {**draft.answers, **draft.pending})
     )
     text = (
         texts.METHOD_LIST_READ.format(values=read)

@@ -280,6 +280,7 @@ async def register_member(
         kampung_id=invite.kampung_id,
         kecamatan=invite.kecamatan,
         created_at=now,
+        last_inbound_at=now,  # registering is a message from them
     )
     session.add(member)
     await session.flush()

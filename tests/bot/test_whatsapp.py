@@ -1,0 +1,387 @@
+"""The same bot over WhatsApp: signed webhooks in, Graph API messages out (both on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import io
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openpyxl
+import pytest
+from PIL import Image
+from sqlmodel import select
+
+from bot.app import Runtime, open_runtime
+from bot.config import load_config
+from bot.outbox import OutboxSender
+from bot.whatsapp import WhatsAppChannel
+from storage import repo
+from storage.models import Conversation, Member, ProcessedUpdate
+from tests.conftest import NOW, make_invite, write_config
+from tests.fakes.graphapi import TOKEN, FakeGraphApi, WaSent
+
+SECRET = "app-secret-for-tests"
+VERIFY = "verify-me"
+QUIET_SECONDS = 0.05
+
+
+@dataclass
+class WhatsAppBot:
+    runtime: Runtime
+    channel: WhatsAppChannel
+    graph: FakeGraphApi
+    url: str
+    http: httpx.AsyncClient
+    clock: list[datetime]
+
+    async def post(self, body: bytes, signature: str | None = "good") -> httpx.Response:
+        headers = {"Content-Type": "application/json"}
+        if signature == "good":
+            digest = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+            headers["X-Hub-Signature-256"] = f"sha256={digest}"
+        elif signature is not None:
+            headers["X-Hub-Signature-256"] = signature
+        return await self.http.post(self.url, content=body, headers=headers)
+
+
+_wamids = iter(range(1, 1_000_000))
+
+
+def webhook(wa_id: str, message: dict[str, Any], name: str = "Bu Sari") -> bytes:
+    message = {"from": wa_id, "id": f"wamid.in{next(_wamids)}", "timestamp": "1", **message}
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "WABA",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"phone_number_id": "555"},
+                            "contacts": [{"wa_id": wa_id, "profile": {"name": name}}],
+                            "messages": [message],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    return json.dumps(payload).encode()
+
+
+class WhatsAppUser:
+    def __init__(self, bot: WhatsAppBot, wa_id: str) -> None:
+        self.bot, self.wa_id = bot, wa_id
+
+    def messages(self) -> list[WaSent]:
+        return [m for m in self.bot.graph.sent if m.to == self.wa_id]
+
+    async def _send(self, body: bytes) -> list[WaSent]:
+        before = len(self.messages())
+        total = len(self.bot.graph.sent)
+        response = await self.bot.post(body)
+        assert response.status_code == 200
+        await self.bot.graph.wait_for(total + 1)
+        while True:
+            count = len(self.bot.graph.sent)
+            await asyncio.sleep(QUIET_SECONDS)
+            if len(self.bot.graph.sent) == count:
+                break
+        return self.messages()[before:]
+
+    async def say(self, text: str) -> WaSent:
+        return (await self._send(webhook(self.wa_id, {"type": "text", "text": {"body": text}})))[-1]
+
+    async def press(self, title: str) -> WaSent:
+        last = next(m for m in reversed(self.messages()) if m.options)
+        options = last.options
+        assert title in options, f"{title!r} not in {list(options)}"
+        kind = "button_reply" if last.body["interactive"]["type"] == "button" else "list_reply"
+        message = {
+            "type": "interactive",
+            "interactive": {"type": kind, kind: {"id": options[title], "title": title}},
+        }
+        return (await self._send(webhook(self.wa_id, message)))[-1]
+
+
+WHATSAPP_CONFIG = """
+[whatsapp]
+listen = "127.0.0.1:0"
+phone_number_id = "555"
+api_base_url = "{graph}"
+"""
+
+
+@pytest.fixture
+async def wa(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[WhatsAppBot]:
+    monkeypatch.setenv("WHATSAPP_TOKEN", TOKEN)
+    monkeypatch.setenv("WHATSAPP_APP_SECRET", SECRET)
+    monkeypatch.setenv("WHATSAPP_VERIFY_TOKEN", VERIFY)
+    graph = FakeGraphApi()
+    await graph.start()
+    path = write_config(tmp_path)
+    path.write_text(WHATSAPP_CONFIG.format(graph=graph.base_url) + path.read_text())
+    config = load_config(path)
+    assert config.whatsapp is not None
+    clock = [NOW]
+    async with open_runtime(config) as runtime, httpx.AsyncClient() as http:
+        runtime.service.clock = lambda: clock[0]
+        channel = WhatsAppChannel(runtime.service, config.whatsapp)
+        await channel.start()
+        url = f"http://127.0.0.1:{channel.port}/whatsapp"
+        try:
+            yield WhatsAppBot(runtime, channel, graph, url, http, clock)
+        finally:
+            await channel.stop()
+            await graph.stop()
+
+
+async def stored(runtime: Runtime) -> tuple[int, int, int]:
+    async with runtime.sessions() as session:
+        members = len((await session.exec(select(Member))).all())
+        states = len((await session.exec(select(Conversation))).all())
+        updates = len((await session.exec(select(ProcessedUpdate))).all())
+    return members, states, updates
+
+
+async def test_verification_handshake(wa: WhatsAppBot) -> None:
+    query = {"hub.mode": "subscribe", "hub.verify_token": VERIFY, "hub.challenge": "12345"}
+    response = await wa.http.get(wa.url, params=query)
+    assert response.status_code == 200 and response.text == "12345"
+    response = await wa.http.get(wa.url, params={**query, "hub.verify_token": "nope"})
+    assert response.status_code == 403
+
+
+async def test_unsigned_wrong_malformed_and_unknown_are_refused_and_store_nothing(
+    wa: WhatsAppBot,
+) -> None:
+    body = webhook("6281", {"type": "text", "text": {"body": "halo"}})
+    assert (await wa.post(body, signature=None)).status_code == 403
+    assert (await wa.post(body, signature="sha256=" + "0" * 64)).status_code == 403
+    assert (await wa.post(body, signature="md5=abc")).status_code == 403
+    assert (await wa.post(b"{not json")).status_code == 400
+    assert (await wa.post(b'{"entry": "x"}')).status_code == 400
+    assert await stored(wa.runtime) == (0, 0, 0)
+    user = WhatsAppUser(wa, "6281")
+    got = await user._send(webhook("6281", {"type": "image", "image": {"id": "x"}}))
+    assert "hanya bisa membaca pesan teks" in got[-1].text
+    assert await stored(wa.runtime) == (0, 0, 0)
+    assert wa.graph.sent and all(m.to == "6281" for m in wa.graph.sent)
+
+
+async def test_register_and_report_posyandu_with_buttons(wa: WhatsAppBot) -> None:
+    code = await make_invite(wa.runtime)
+    user = WhatsAppUser(wa, "628111")
+    reply = await user.say("halo")
+    assert "belum terdaftar" in reply.text
+    reply = await user.say(f"DAFTAR {code.lower()}")
+    assert "Selamat datang, Bu Sari" in reply.text
+    assert reply.type == "interactive" and reply.body["interactive"]["type"] == "list"
+    reply = await user.press("Lapor")
+    assert "Tanggal hari buka posyandu" in reply.text
+    assert set(reply.options) == {"Hari ini", "Kemarin"}
+    for answer in ("10/11", "lima puluh", "48", "45", "40"):
+        reply = await user.say(answer)
+    assert "T: balita" in reply.text and "Lewati" in reply.options
+    await user.press("Lewati")
+    for answer in ("2", "1"):
+        await user.say(answer)
+    await user.press("Lewati")
+    for answer in ("1", "6", "5"):
+        await user.say(answer)
+    reply = await user.say("aman")
+    assert "Ringkasan laporan Posyandu Melati" in reply.text
+    assert set(reply.options) == {"Simpan", "Ubah", "Batal"}
+    reply = await user.press("Simpan")
+    assert "Tersimpan ✅" in reply.text
+    async with wa.runtime.sessions() as session:
+        rows = await repo.export_rows(session, period="2026-11")
+    assert {(r.field, r.value) for r in rows} >= {("s", 50), ("d", 45), ("catatan", "aman")}
+
+
+async def test_bkb_with_a_list_and_correction_by_plain_words(wa: WhatsAppBot) -> None:
+    code = await make_invite(wa.runtime, unit="bkb-ceria")
+    user = WhatsAppUser(wa, "628222")
+    await user.say(f"daftar {code}")
+    reply = await user.say("LAPOR")
+    assert "Tanggal pertemuan" in reply.text
+    for answer in ("kemarin", "30", "25", "3"):
+        reply = await user.say(answer)
+    assert reply.body["interactive"]["type"] == "list", "five topics need a list"
+    reply = await user.press("Stimulasi dengan KKA")
+    assert reply.body["interactive"]["type"] == "list" and "Sub PPKBD" in reply.options
+    await user.press("Sub PPKBD")
+    await user.say("20")
+    await user.say("15")
+    await user.press("Simpan")
+    reply = await user.say("UBAH")
+    [label] = reply.options
+    reply = await user.press(label)
+    assert "(perbaikan)" in reply.text
+    reply = await user.press("Ubah")
+    assert reply.body["interactive"]["type"] == "list" and len(reply.options) == 9
+    reply2 = await user.say("3")  # typed number: the third field, "Hadir"
+    assert "Keluarga anggota yang hadir" in reply2.text
+    await user.say("26")
+    reply2 = await user.press("Simpan")
+    assert "revisi 2" in reply2.text
+
+
+async def test_bkr_bkl_and_kb_in_one_message_each(wa: WhatsAppBot) -> None:
+    runtime = wa.runtime
+    code = await make_invite(runtime, role="ketua", unit=None)
+    user = WhatsAppUser(wa, "628333")
+    await user.say(f"DAFTAR {code}")
+    reply = await user.say(
+        "bkr kemarin anggota 40 hadir 32 kader 4 pus 30 puskb 22 penyaji plkb materi kespro remaja"
+    )
+    assert "Ringkasan laporan BKR Harapan" in reply.text
+    await user.press("Simpan")
+    reply = await user.say(
+        "bkl 15/11 anggota 18 hadir 16 kader 2 pus 10 puskb 8 penyaji kader materi senam"
+    )
+    assert "Ringkasan laporan BKL Bahagia" in reply.text
+    await user.press("Simpan")
+    reply = await user.say(
+        "kb oktober pus 100 spiral 10 kondom 5 susuk 15 suntik 20 pil 10 "
+        "hamil 5 ias 5 iat 10 tial 19"
+    )
+    assert "Dianggap 0" not in reply.text
+    # MOW and MOP were not given: asked, one at a time, or as a list.
+    assert "Peserta KB aktif (PA) – MOW (steril wanita)" in reply.text
+    reply = await user.say("mow 1")
+    assert "Metode yang tidak disebut: MOP (steril pria). Dianggap 0?" in reply.text
+    reply = await user.press("Ya")
+    assert "Peserta KB baru (PB) bulan ini – IUD/spiral" in reply.text
+    reply = await user.say("suntik 2 pil 1")
+    assert "Dianggap 0" in reply.text
+    reply = await user.press("Ya")
+    assert "Ringkasan laporan KB – PPKBD Sukamaju" in reply.text
+    await user.press("Simpan")
+    async with runtime.sessions() as session:
+        october = await repo.export_rows(session, period="2026-10")
+        november = await repo.export_rows(session, period="2026-11")
+    assert {(r.field, r.value) for r in october} >= {
+        ("pus", 100),
+        ("aktif_iud", 10),
+        ("aktif_mow", 1),
+        ("aktif_mop", 0),
+        ("baru_suntik", 2),
+    }
+    assert {r.unit for r in november} == {"bkr-harapan", "bkl-bahagia"}
+
+
+async def test_redelivered_message_is_handled_once(wa: WhatsAppBot) -> None:
+    code = await make_invite(wa.runtime)
+    user = WhatsAppUser(wa, "628444")
+    await user.say(f"DAFTAR {code}")
+    body = webhook("628444", {"type": "text", "text": {"body": "/lapor"}})
+    await user._send(body)
+    count = len(user.messages())
+    assert (await wa.post(body)).status_code == 200
+    await asyncio.sleep(0.2)
+    assert len(user.messages()) == count
+
+
+async def test_silent_member_gets_the_template_then_the_recap_when_answering(
+    wa: WhatsAppBot,
+) -> None:
+    runtime = wa.runtime
+    code = await make_invite(runtime, role="ketua", unit=None)
+    ketua = WhatsAppUser(wa, "628555")
+    await ketua.say(f"DAFTAR {code}")  # last message at NOW
+    async with runtime.sessions() as session, session.begin():
+        [chair] = await repo.recipients(session, role="ketua")
+        await repo.enqueue(
+            session,
+            kind="recap",
+            member_id=chair.id,
+            period="2026-11",
+            payload=json.dumps({"kampung_id": chair.kampung_id, "period": "2026-11"}),
+            now=NOW,
+        )
+    later = NOW + timedelta(days=2)
+    sender = OutboxSender(runtime.sessions, runtime.reads, {"whatsapp": wa.channel}, lambda: later)
+    before = len(ketua.messages())
+    await sender.drain_once()
+    [template] = ketua.messages()[before:]
+    assert template.type == "template"
+    assert template.body["template"]["name"] == "kaderbot_rekap"
+    parameters = template.body["template"]["components"][0]["parameters"]
+    assert [p["text"] for p in parameters] == ["Kampung KB Sukamaju", "November 2026"]
+    async with runtime.sessions() as session:
+        [row] = await repo.outbox_rows(session)
+    assert (row.status, row.path) == ("waiting", "template")
+
+    wa.clock[0] = later
+    await ketua.say("ya")  # the answer opens the window again
+    before = len(ketua.messages())
+    await sender.drain_once()
+    got = ketua.messages()[before:]
+    assert [m.type for m in got] == ["text", "image", "document"]
+    assert "Rekap Kampung KB Sukamaju" in got[0].text
+    assert got[1].media is not None and Image.open(io.BytesIO(got[1].media[1])).format == "PNG"
+    assert got[2].media is not None
+    book = openpyxl.load_workbook(io.BytesIO(got[2].media[1]))
+    assert "Ringkasan" in book.sheetnames
+    async with runtime.sessions() as session:
+        [row] = await repo.outbox_rows(session)
+    assert (row.status, row.path) == ("sent", "template+session")
+
+
+async def test_reminder_inside_the_window_is_a_plain_message_and_5xx_is_retried(
+    wa: WhatsAppBot,
+) -> None:
+    runtime = wa.runtime
+    code = await make_invite(runtime)
+    kader = WhatsAppUser(wa, "628666")
+    await kader.say(f"DAFTAR {code}")
+    async with runtime.sessions() as session, session.begin():
+        [member] = (await session.exec(select(Member))).all()
+        assert member.id is not None
+        await repo.enqueue(
+            session,
+            kind="text",
+            member_id=member.id,
+            period="x",
+            payload=json.dumps({"text": "Pengingat uji"}),
+            now=NOW,
+        )
+    wa.graph.failures = [500]
+    soon = NOW + timedelta(hours=1)
+    clock = [soon]
+    sender = OutboxSender(
+        runtime.sessions, runtime.reads, {"whatsapp": wa.channel}, lambda: clock[0]
+    )
+    await sender.drain_once()
+    async with runtime.sessions() as session:
+        [row] = await repo.outbox_rows(session)
+    assert row.status == "pending" and row.attempts == 1
+    clock[0] = soon + timedelta(minutes=5)
+    await sender.drain_once()
+    assert kader.messages()[-1].text == "Pengingat uji"
+    async with runtime.sessions() as session:
+        [row] = await repo.outbox_rows(session)
+    assert (row.status, row.path) == ("sent", "session")
+
+
+def test_whatsapp_config_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+
+    path = write_config(tmp_path)
+    path.write_text('[whatsapp]\nlisten = "nohost"\nphone_number_id = "1"\n' + path.read_text())
+    assert main(["--config", str(path), "run"]) == 2
+    path.write_text(path.read_text().replace('listen = "nohost"\n', ""))
+    monkeypatch.delenv("WHATSAPP_APP_SECRET", raising=False)
+    monkeypatch.setenv("WHATSAPP_TOKEN", "x")
+    assert main(["--config", str(path), "run"]) == 2
