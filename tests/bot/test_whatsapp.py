@@ -385,3 +385,49 @@ def test_whatsapp_config_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("WHATSAPP_APP_SECRET", raising=False)
     monkeypatch.setenv("WHATSAPP_TOKEN", "x")
     assert main(["--config", str(path), "run"]) == 2
+
+
+async def test_kaderbot_run_serves_the_webhook_without_telegram(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = write_config(tmp_path)
+    text = WHATSAPP_CONFIG.format(graph="http://127.0.0.1:9/v23.0").replace(
+        "127.0.0.1:0", f"127.0.0.1:{port}"
+    )
+    path.write_text(text + path.read_text())
+    env = {
+        **os.environ,
+        "WHATSAPP_TOKEN": TOKEN,
+        "WHATSAPP_APP_SECRET": SECRET,
+        "WHATSAPP_VERIFY_TOKEN": VERIFY,
+    }
+    env.pop("KADERBOT_TEST_TOKEN", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(path), env=env
+    )
+    try:
+        async with httpx.AsyncClient() as http, asyncio.timeout(30):
+            while True:
+                try:
+                    response = await http.get(
+                        f"http://127.0.0.1:{port}/whatsapp",
+                        params={
+                            "hub.mode": "subscribe",
+                            "hub.verify_token": VERIFY,
+                            "hub.challenge": "ok7",
+                        },
+                    )
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.1)
+        assert response.status_code == 200 and response.text == "ok7"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await process.wait()
+    assert process.returncode == 0
