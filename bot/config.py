@@ -67,6 +67,13 @@ def _require_unique(what: str, slugs: list[str]) -> None:
         seen.add(slug)
 
 
+def _http_url(value: str) -> str:
+    if not re.match(r"https?://[^/\s]+", value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value.rstrip("/")
+
+
+HttpUrlText = Annotated[str, AfterValidator(_http_url)]
 MeetingRuleText = Annotated[str, AfterValidator(_meeting_rule)]
 Slug = Annotated[str, AfterValidator(_slug)]
 
@@ -93,18 +100,11 @@ class DatabaseSettings(_Settings):
 class TelegramSettings(_Settings):
     token: str | None = None  # for local testing only; deployments use token_env
     token_env: str = "TELEGRAM_BOT_TOKEN"
-    api_base_url: str = DEFAULT_TELEGRAM_API
+    api_base_url: HttpUrlText = DEFAULT_TELEGRAM_API
     bot_username: str | None = None
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1:8443"
     webhook_secret_env: str = "TELEGRAM_WEBHOOK_SECRET"
-
-    @field_validator("api_base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not re.match(r"https?://[^/\s]+", value):
-            raise ValueError(f"{value!r} is not an http(s) URL")
-        return value.rstrip("/")
 
 
 class WhatsAppTemplates(_Settings):
@@ -126,7 +126,7 @@ class WhatsAppSettings(_Settings):
     token_env: str = "WHATSAPP_TOKEN"
     app_secret_env: str = "WHATSAPP_APP_SECRET"
     verify_token_env: str = "WHATSAPP_VERIFY_TOKEN"
-    api_base_url: str = "https://graph.facebook.com/v23.0"
+    api_base_url: HttpUrlText = "https://graph.facebook.com/v23.0"
     templates: WhatsAppTemplates = WhatsAppTemplates()
 
     @field_validator("listen")
@@ -143,13 +143,6 @@ class WhatsAppSettings(_Settings):
         if not value.startswith("/"):
             raise ValueError("must start with /")
         return value
-
-    @field_validator("api_base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not re.match(r"https?://[^/\s]+", value):
-            raise ValueError(f"{value!r} is not an http(s) URL")
-        return value.rstrip("/")
 
     def secrets(self) -> tuple[str, str, str]:
         """(access token, app secret, verify token) from the environment, or ConfigError."""

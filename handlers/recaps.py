@@ -13,22 +13,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import recap, texts
 from handlers.messages import Attachment, Reply
 from storage import repo
-from storage.views import KampungView, UnitView
+from storage.views import KampungView, ReportView, UnitView
 
 
-async def _build(
-    session: AsyncSession,
-    kampung: KampungView,
-    units: list[UnitView],
-    period: str,
-    deadline_day: int,
-) -> recap.Recap:
+async def _load(
+    session: AsyncSession, units: list[UnitView], period: str
+) -> tuple[list[ReportView], dict[int, list[str]]]:
+    """The units' reports over the trend months, and their kader's names."""
     unit_ids = [u.id for u in units]
     since = recap.shift_period(period, -(recap.TREND_MONTHS - 1))
     reports = await repo.recent_reports(session, unit_ids, since, period)
     kader = await repo.kader_by_unit(session, unit_ids)
-    names = {unit_id: [k.name for k in members] for unit_id, members in kader.items()}
-    return recap.build_recap(kampung, period, units, reports, names, deadline_day)
+    return reports, {unit_id: [k.name for k in members] for unit_id, members in kader.items()}
 
 
 async def kampung_recap(
@@ -41,7 +37,8 @@ async def kampung_recap(
     units = await repo.active_units(session, [kampung.id])
     if only_units is not None:
         units = [u for u in units if u.id in only_units]
-    return await _build(session, kampung, units, period, deadline_day)
+    reports, names = await _load(session, units, period)
+    return recap.build_recap(kampung, period, units, reports, names, deadline_day)
 
 
 async def district_recaps(
@@ -50,10 +47,7 @@ async def district_recaps(
     """One recap per Kampung KB of the kecamatan, and one over all of them."""
     kampungs = await repo.kampung_views(session, kecamatan=kecamatan)
     units = await repo.active_units(session, [k.id for k in kampungs])
-    since = recap.shift_period(period, -(recap.TREND_MONTHS - 1))
-    reports = await repo.recent_reports(session, [u.id for u in units], since, period)
-    kader = await repo.kader_by_unit(session, [u.id for u in units])
-    names = {unit_id: [k.name for k in members] for unit_id, members in kader.items()}
+    reports, names = await _load(session, units, period)
     kampung_of_unit = {u.id: u.kampung_id for u in units}
     recaps = [
         recap.build_recap(
