@@ -21,7 +21,7 @@ from bot.telegram import TelegramChannel
 from bot.whatsapp import CHANNEL as WHATSAPP
 from bot.whatsapp import WhatsAppChannel
 from handlers.service import ConversationService, system_clock
-from storage import db, repo
+from storage import db, migrate, repo
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_SECONDS = 6 * 3600
@@ -41,7 +41,9 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
     """Database ready (schema, organisation from config) and the conversation service."""
     engine = db.create_engine(config.database_url)
     try:
-        await db.create_schema(engine)
+        # A SQLite file belongs to this process alone and is upgraded in place; a shared
+        # PostgreSQL database is upgraded on purpose, with `kaderbot db upgrade`.
+        await migrate.ensure_current(engine, upgrade_automatically=engine.dialect.name == "sqlite")
         sessions, reads = db.session_factory(engine), db.read_session_factory(engine)
         async with sessions() as session, session.begin():
             await repo.sync_organisation(session, config.seeds())

@@ -19,7 +19,7 @@ from telegram.error import TelegramError
 from bot import app, console
 from bot.config import Config, ConfigError, load_config
 from handlers import export, recap, recaps
-from storage import repo
+from storage import db, migrate, repo
 
 log = logging.getLogger("kaderbot")
 
@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     recapper.add_argument("--kampung", help="only this kampung (slug)")
     recapper.add_argument("--send", action="store_true", help="queue it to the ketua")
 
+    database = commands.add_parser("db", help="database maintenance")
+    database.add_argument("action", choices=("upgrade",), help="upgrade: apply migrations")
+
     # The subcommands accept --config after their name too ("kaderbot run --config x").
     for sub in commands.choices.values():
         sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
@@ -85,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_OK
+    except migrate.SchemaOutOfDateError as error:
+        print(f"kaderbot: {error}", file=sys.stderr)
+        return EXIT_FAILURE
     except Exception as error:
         log.debug("failure", exc_info=True)
         print(f"kaderbot: {type(error).__name__}: {error} (--debug shows details)", file=sys.stderr)
@@ -105,6 +111,15 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         logging.getLogger().setLevel(logging.WARNING)
         async with app.open_runtime(config) as runtime:
             await console.chat(runtime.service, args.user)
+        return EXIT_OK
+    if args.command == "db":
+        engine = db.create_engine(config.database_url)
+        try:
+            before = await migrate.current(engine)
+            await migrate.upgrade(engine)
+        finally:
+            await engine.dispose()
+        print(f"database schema: {before or 'empty'} -> {migrate.head()}", file=sys.stderr)
         return EXIT_OK
     if args.command == "invite":
         return await _invite(args, config)

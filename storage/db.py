@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import models as _models  # noqa: F401  (registers the tables on the metadata)
@@ -69,8 +68,3 @@ def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
         class_=AsyncSession,
         expire_on_commit=False,
     )
-
-
-async def create_schema(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
