@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config.toml
 
-.PHONY: run test lint bench check-python clean
+.PHONY: run test lint bench postgres check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "KaderBot needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -30,7 +30,18 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+# The storage and conversation tests also run against a real PostgreSQL server that the tests
+# start in a temporary folder; this installs Debian's package where it is missing.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing PostgreSQL (Debian package) for the tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "the tests need PostgreSQL: sudo apt-get install postgresql" >&2; exit 1; \
+	  fi; }
+
+test: lint postgres
 	$(BIN)/pytest -q
 
 # Speed targets live here, not in the tests: writes docs/benchmarks.md.

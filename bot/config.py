@@ -133,7 +133,7 @@ class WhatsAppSettings(_Settings):
     @classmethod
     def _host_port(cls, value: str) -> str:
         host, _, port = value.rpartition(":")
-        if not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        if not host or not (port.isascii() and port.isdigit()) or not 0 <= int(port) < 65536:
             raise ValueError(f"{value!r} is not host:port (port 0 picks a free one)")
         return value
 

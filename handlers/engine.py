@@ -237,7 +237,11 @@ class _Turn:
             if parse.normalise(choice.label) == wanted:
                 return choice.value.split(".", 1)[1]
         prompt = _render(self.ctx, self.state)
-        if not prompt.free_text and wanted.isdigit() and 1 <= int(wanted) <= len(offered):
+        if (
+            not prompt.free_text
+            and parse.is_plain_number(wanted)
+            and 1 <= int(wanted) <= len(offered)
+        ):
             return offered[int(wanted) - 1].value.split(".", 1)[1]
         return None
 

@@ -113,6 +113,11 @@ def _words_to_int(words: list[str]) -> int | None:
     return total + current + (pending or 0)
 
 
+def is_plain_number(text: str) -> bool:
+    """Only the digits 0-9 ("²".isdigit() is True, and int("²") fails)."""
+    return text.isascii() and text.isdigit()
+
+
 def is_number_word(word: str) -> bool:
     return word in _NUMBER_WORDS
 

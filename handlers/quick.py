@@ -135,7 +135,7 @@ def _starts_value(words: list[str], position: int, family: str) -> bool:
     match = _KEY_VALUE.match(word)
     if match and match[1] in keys:
         return True
-    return word in keys and position + 1 < len(words) and words[position + 1].isdigit()
+    return word in keys and position + 1 < len(words) and parse.is_plain_number(words[position + 1])
 
 
 def _key_and_number(
@@ -152,6 +152,6 @@ def _key_and_number(
         return None, None, 1
     if attached is not None:
         return key, attached, 1
-    if position + 1 < len(words) and words[position + 1].isdigit():
+    if position + 1 < len(words) and parse.is_plain_number(words[position + 1]):
         return key, int(words[position + 1]), 2
     return key, None, 1

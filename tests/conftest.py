@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import itertools
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.app import Runtime, open_runtime
 from bot.config import Config, load_config
 from bot.telegram import TelegramChannel
-from storage import repo
+from storage import db, migrate, repo
 from tests.fakes.botapi import FakeBotApi, Sent
+from tests.postgres import PostgresServer
 
 # Friday 20 November 2026, 10:00 in Jakarta.
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
@@ -85,15 +88,60 @@ name = "Posyandu Anggrek"
 """
 
 
-def write_config(directory: Path, api: str = "http://127.0.0.1:9", extra: str = "") -> Path:
+def write_config(
+    directory: Path,
+    api: str = "http://127.0.0.1:9",
+    extra: str = "",
+    database_url: str | None = None,
+) -> Path:
     path = directory / "config.toml"
-    path.write_text(BASE_CONFIG.format(db=directory / "kaderbot.db", api=api) + extra)
+    text = BASE_CONFIG.format(db=directory / "kaderbot.db", api=api) + extra
+    if database_url is not None:
+        text = text.replace(
+            f'url = "sqlite:///{directory / "kaderbot.db"}"', f'url = "{database_url}"'
+        )
+    path.write_text(text)
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str | None]:
+    """None for the SQLite file of the test; else a fresh PostgreSQL database, migrated."""
+    if request.param == "sqlite":
+        yield None
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = f"kb_{next(_databases)}"
+    admin = await asyncpg.connect(server.url)
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+    finally:
+        await admin.close()
+    url = server.database_url(name)
+    engine = db.create_engine(url)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+    yield url
+
+
 @pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    return write_config(tmp_path)
+def config_path(tmp_path: Path, database_url: str | None) -> Path:
+    return write_config(tmp_path, database_url=database_url)
 
 
 @pytest.fixture
@@ -161,6 +209,14 @@ class TelegramUser:
         await self.api.user_says(self.user_id, text, self.name)
         return await self._wait_reply(before)
 
+    async def say_expecting(self, text: str, count: int) -> list[Sent]:
+        """Say `text` and wait for exactly `count` messages back (files take longer)."""
+        before = len(self.messages())
+        await self.api.user_says(self.user_id, text, self.name)
+        async with asyncio.timeout(10), self.api.changed:
+            await self.api.changed.wait_for(lambda: len(self.messages()) >= before + count)
+        return self.messages()[before:]
+
     async def press(self, label: str) -> Sent:
         message = next(m for m in reversed(self.messages()) if m.buttons)
         data = dict(message.buttons)[label] if label in message.labels else None
@@ -179,9 +235,11 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-async def telegram(tmp_path: Path, bot_api: FakeBotApi) -> AsyncIterator[Callable[[], Runtime]]:
+async def telegram(
+    tmp_path: Path, bot_api: FakeBotApi, database_url: str | None
+) -> AsyncIterator[Callable[[], Runtime]]:
     """The real PTB Application serving the fake Bot API; yields a getter of the runtime."""
-    config = load_config(write_config(tmp_path, bot_api.base_url))
+    config = load_config(write_config(tmp_path, bot_api.base_url, database_url=database_url))
     async with open_runtime(config) as opened:
         opened.service.clock = lambda: NOW
         channel = TelegramChannel(opened.service, TOKEN, config.telegram.api_base_url)

@@ -233,9 +233,7 @@ async def test_rekap_and_pengingat_commands(telegram: GetRuntime, bot_api: FakeB
     code = await make_invite(runtime, role="ketua", unit=None)
     ketua = TelegramUser(bot_api, 950, "Pak Ketua")
     await ketua.say(f"/start {code}")
-    before = len(ketua.messages())
-    await ketua.say("/rekap oktober")
-    got = ketua.messages()[before:]
+    got = await ketua.say_expecting("/rekap oktober", 4)
     assert [m.kind for m in got] == ["text", "photo", "document", "text"]
     assert "Oktober 2026" in got[0].text and got[3].text.endswith("Mau melakukan apa?")
     reply = await ketua.say("/rekap kemarin dulu")
@@ -253,16 +251,12 @@ async def test_rekap_and_pengingat_commands(telegram: GetRuntime, bot_api: FakeB
     )
     plkb = TelegramUser(bot_api, 951, "Bu PLKB")
     await plkb.say(f"/start {plkb_code}")
-    before = len(plkb.messages())
-    await plkb.say("/rekap")
-    got = plkb.messages()[before:]
+    got = await plkb.say_expecting("/rekap", 4)
     assert "Rekap Kecamatan Cibeunying" in got[0].text
     assert "Kampung KB Mekarsari" in got[0].text and "Kampung KB Sukamaju" in got[0].text
 
     kader_code = await make_invite(runtime)
     kader = TelegramUser(bot_api, 952, "Bu Kader")
     await kader.say(f"/start {kader_code}")
-    before = len(kader.messages())
-    await kader.say("/rekap")
-    text = kader.messages()[before].text
+    text = (await kader.say_expecting("/rekap", 4))[0].text
     assert "Posyandu Melati" in text and "BKB" not in text, "a kader sees own units only"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -321,7 +322,11 @@ async def test_long_status_is_split_below_the_limit(tmp_path: Path, bot_api: Fak
         try:
             ketua = await register(bot_api, runtime, 19, role="ketua", unit=None)
             before = len(ketua.messages())
-            await ketua.say("/status")
+            await bot_api.user_says(19, "/status")
+            async with asyncio.timeout(10), bot_api.changed:  # the buttons come last
+                await bot_api.changed.wait_for(
+                    lambda: any(m.buttons for m in ketua.messages()[before:])
+                )
             pieces = ketua.messages()[before:]
         finally:
             await stop_channel(bot_api, channel)

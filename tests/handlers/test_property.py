@@ -42,6 +42,8 @@ typed = st.one_of(
             "1",
             "2",
             "x" * 600,
+            "²",
+            "posyandu 10/11 S ²",
             "posyandu 10/11 S50 K48 D45 N40 BGM1 bumil6 kader5",
             "posyandu kemarin S5 K9 D7 N9 t2 3 catatan " + "y" * 600,
             "bkb hari ini anggota 5 hadir 9 penyaji kader materi",

@@ -12,11 +12,14 @@ from bot.app import Runtime, open_runtime
 from bot.config import load_config
 from storage import repo
 from storage.models import Invite, Unit
-from tests.conftest import NOW, make_invite
+from tests.conftest import NOW, make_invite, write_config
 
 
-async def test_sqlite_runs_in_wal_mode_with_foreign_keys(runtime: Runtime) -> None:
-    async with runtime.sessions() as session:
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    async with (
+        open_runtime(load_config(write_config(tmp_path))) as runtime,
+        runtime.sessions() as session,
+    ):
         journal = (await session.exec(text("PRAGMA journal_mode"))).one()  # type: ignore[call-overload]
         keys = (await session.exec(text("PRAGMA foreign_keys"))).one()  # type: ignore[call-overload]
     assert journal[0] == "wal" and keys[0] == 1
