@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
 from bot.delivery import Deliverer
+from bot.leader import lead
 from bot.outbox import OutboxSender
 from bot.scheduler import Schedule, rules_from
 from bot.telegram import CHANNEL as TELEGRAM
@@ -82,36 +83,44 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
             await telegram.start()
             deliverers[TELEGRAM] = telegram
             log.info("KaderBot is running as @%s; Ctrl-C stops it", telegram.app.bot.username)
-        sender = OutboxSender(
-            runtime.sessions,
-            runtime.reads,
-            deliverers,
-            clock=system_clock,
-            deadline_day=config.schedule.report_deadline_day,
-        )
-        schedule = Schedule(
-            runtime.sessions,
-            runtime.reads,
-            rules_from(config.schedule),
-            system_clock,
-            sender.notify,
-        )
-        schedule.start()
-        tasks = [
-            asyncio.create_task(_prune_forever(runtime.service, stop)),
-            asyncio.create_task(sender.run(stop)),
-        ]
+
+        async def duties(until: asyncio.Event) -> None:
+            await _lead(runtime, deliverers, until)
+
         try:
-            await stop.wait()
+            await lead(runtime.engine, stop, duties)
         finally:
-            schedule.stop()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
             if telegram is not None:
                 await telegram.stop()
             if whatsapp is not None:
                 await whatsapp.stop()
+
+
+async def _lead(runtime: Runtime, deliverers: dict[str, Deliverer], until: asyncio.Event) -> None:
+    """The leader's work: the schedule, the outbox sender and the update-id pruner."""
+    config = runtime.config
+    sender = OutboxSender(
+        runtime.sessions,
+        runtime.reads,
+        deliverers,
+        clock=system_clock,
+        deadline_day=config.schedule.report_deadline_day,
+    )
+    schedule = Schedule(
+        runtime.sessions, runtime.reads, rules_from(config.schedule), system_clock, sender.notify
+    )
+    schedule.start()
+    tasks = [
+        asyncio.create_task(_prune_forever(runtime.service, until)),
+        asyncio.create_task(sender.run(until)),
+    ]
+    try:
+        await until.wait()
+    finally:
+        schedule.stop()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _prune_forever(service: ConversationService, stop: asyncio.Event) -> None:

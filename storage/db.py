@@ -27,7 +27,9 @@ def async_url(url: str) -> str:
 
 def create_engine(url: str) -> AsyncEngine:
     full_url = async_url(url)
-    engine = create_async_engine(full_url)
+    # pool_pre_ping: after a database restart, stale pooled connections are replaced
+    # instead of failing the next turn.
+    engine = create_async_engine(full_url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

@@ -446,7 +446,18 @@ async def save_report(
 
 
 async def load_state(session: AsyncSession, channel: str, user_key: str) -> str | None:
-    row = await session.get(Conversation, (channel, user_key))
+    """The user's conversation state, locked for this transaction.
+
+    Two workers may get two updates of one user at once; the row lock makes the second
+    wait for the first, so neither overwrites the other's step. (SQLite needs no row lock:
+    its write transactions are serial.)
+    """
+    query = (
+        select(Conversation)
+        .where(Conversation.channel == channel, Conversation.user_key == user_key)
+        .with_for_update()
+    )
+    row = (await session.exec(query)).first()
     return row.state if row else None
 
 
