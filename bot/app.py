@@ -80,7 +80,13 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
             telegram = TelegramChannel(
                 runtime.service, telegram_token, config.telegram.api_base_url
             )
-            await telegram.start()
+            webhook_url = config.telegram.webhook_url
+            if webhook_url:
+                await telegram.start_webhook(
+                    webhook_url, config.telegram.webhook_listen, config.telegram_webhook_secret()
+                )
+            else:
+                await telegram.start()
             deliverers[TELEGRAM] = telegram
             log.info("KaderBot is running as @%s; Ctrl-C stops it", telegram.app.bot.username)
 

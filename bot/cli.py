@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
 from telegram import Bot
 from telegram.error import TelegramError
 
@@ -80,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.debug:
         for noisy in ("httpx", "telegram", "apscheduler"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+    config: Config | None = None
     try:
         config = load_config(args.config)
         return asyncio.run(_dispatch(args, config))
@@ -90,6 +92,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except migrate.SchemaOutOfDateError as error:
         print(f"kaderbot: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except OperationalError as error:
+        if db.is_disk_full(error):
+            where = config.database_url if config else "the database"
+            print(
+                f"kaderbot: the database disk is full ({where}): free some "
+                "space and try again; nothing of this command was saved",
+                file=sys.stderr,
+            )
+            return EXIT_FAILURE
+        log.debug("failure", exc_info=True)
+        print(f"kaderbot: database error: {error.orig} (--debug shows details)", file=sys.stderr)
         return EXIT_FAILURE
     except Exception as error:
         log.debug("failure", exc_info=True)

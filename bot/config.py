@@ -231,6 +231,16 @@ class Config(_Settings):
                 url = url.set(database=str((self.base_dir / path).resolve()))
         return url.render_as_string(hide_password=False)
 
+    def telegram_webhook_secret(self) -> str:
+        secret = os.environ.get(self.telegram.webhook_secret_env, "")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+            name = self.telegram.webhook_secret_env
+            raise ConfigError(
+                f"telegram.webhook_secret_env: webhook mode needs {name} set to 16-256 "
+                "letters, digits, '_' or '-' (Telegram sends it back in every request)"
+            )
+        return secret
+
     def has_telegram_token(self) -> bool:
         return bool(os.environ.get(self.telegram.token_env) or self.telegram.token)
 

@@ -13,12 +13,14 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import engine, parse, recaps
 from handlers.messages import Incoming, Reply
-from storage import repo
+from storage import db, repo
 from storage.views import MemberView, ReportView
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,19 @@ class ConversationService:
     clock: Clock = system_clock
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Run one turn; a redelivered update (same update id) gets no replies."""
+        """Run one turn; a redelivered update (same update id) gets no replies.
+
+        A database failure raises; channels answer it with texts.SERVER_TROUBLE, and since
+        the turn's transaction rolled back, nothing of it is stored.
+        """
+        try:
+            return await self._handle(incoming)
+        except OperationalError as error:
+            if db.is_disk_full(error):
+                log.critical("the database disk is full: turns cannot be saved")
+            raise
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
         now = self.clock()
         async with self.sessions() as session, session.begin():
             if incoming.update_id is not None and not await repo.claim_update(
@@ -85,6 +99,16 @@ class ConversationService:
                 session, kampung, effect.period, self.deadline_day, only
             )
         return await recaps.kampung_reply(built)
+
+    async def healthy(self) -> bool:
+        """The database answers (for load balancers' health checks)."""
+        try:
+            async with self.reads() as session:
+                await session.exec(select(1))
+        except Exception:
+            log.warning("health check: the database does not answer", exc_info=True)
+            return False
+        return True
 
     async def prune(self) -> int:
         async with self.sessions() as session, session.begin():

@@ -70,3 +70,9 @@ def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
         class_=AsyncSession,
         expire_on_commit=False,
     )
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """SQLite's SQLITE_FULL (or PostgreSQL's disk_full, SQLSTATE 53100)."""
+    text = str(getattr(error, "orig", error)).lower()
+    return "database or disk is full" in text or "no space left on device" in text

@@ -255,3 +255,12 @@ async def stop_channel(api: FakeBotApi, channel: TelegramChannel) -> None:
     await api.release_polls()
     await channel.stop()
     api.hold_polls()
+
+
+async def eventually(predicate: Callable[[], bool], seconds: float = 30.0) -> None:
+    """Wait until `predicate()` holds, for what another process does (logs, sends)."""
+    async with asyncio.timeout(seconds):
+        while True:
+            if predicate():
+                return
+            await asyncio.sleep(0.1)

@@ -144,6 +144,9 @@ class FakeBotApi:
     async def _api_setmycommands(self, params: dict[str, Any]) -> Any:
         return True
 
+    async def _api_setwebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
     async def _api_answercallbackquery(self, params: dict[str, Any]) -> Any:
         return True
 
