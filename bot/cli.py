@@ -8,11 +8,13 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from telegram import Bot
 from telegram.error import TelegramError
@@ -52,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--days", type=int, default=INVITE_VALID_DAYS, help="valid for days")
 
     exporter = commands.add_parser("export", help="export reports (DESIGN section 4)")
-    exporter.add_argument("--month", required=True, help="YYYY-MM")
+    period = exporter.add_mutually_exclusive_group(required=True)
+    period.add_argument("--month", help="YYYY-MM")
+    period.add_argument("--year", help="YYYY: every month of that year")
     exporter.add_argument("--kampung", help="only this kampung (slug)")
     exporter.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     exporter.add_argument("--out", type=Path, help="output file (default: CSV to stdout)")
@@ -62,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     recapper.add_argument("--month", required=True, help="YYYY-MM")
     recapper.add_argument("--kampung", help="only this kampung (slug)")
     recapper.add_argument("--send", action="store_true", help="queue it to the ketua")
+
+    backup = commands.add_parser("backup", help="copy the SQLite database while it runs")
+    backup.add_argument("--out", type=Path, required=True, help="the backup file")
+
+    member = commands.add_parser("member", help="list members, or erase one's personal data")
+    member.add_argument("action", choices=("list", "remove"))
+    member.add_argument("--id", type=int, help="member id (from `member list`), for remove")
+    member.add_argument("--kampung", help="only this kampung (slug), for list")
 
     database = commands.add_parser("db", help="database maintenance")
     database.add_argument("action", choices=("upgrade",), help="upgrade: apply migrations")
@@ -139,6 +151,10 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return await _invite(args, config)
     if args.command == "recap":
         return await _recap(args, config)
+    if args.command == "backup":
+        return await _backup(args, config)
+    if args.command == "member":
+        return await _member(args, config)
     return await _export(args, config)
 
 
@@ -244,22 +260,25 @@ async def _recap(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _export(args: argparse.Namespace, config: Config) -> int:
-    _check_month(args.month)
+    if args.year is not None:
+        if not re.fullmatch(r"\d{4}", args.year):
+            raise UsageError(f"--year must be YYYY, got {args.year!r}")
+        months = [f"{args.year}-{month:02d}" for month in range(1, 13)]
+    else:
+        _check_month(args.month)
+        months = [args.month]
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE")
-    async with (
-        app.open_runtime(config) as runtime,
-        runtime.sessions() as session,
-        session.begin(),
-    ):
+    async with app.open_runtime(config) as runtime, runtime.reads() as session:
         if args.kampung and not await repo.kampung_exists(session, args.kampung):
             raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
-        rows = await repo.export_rows(
-            session,
-            period=args.month,
-            kampung_slug=args.kampung,
-            all_revisions=args.all_revisions,
-        )
+        rows = [
+            row
+            for month in months
+            for row in await repo.export_rows(
+                session, period=month, kampung_slug=args.kampung, all_revisions=args.all_revisions
+            )
+        ]
     if args.format == "xlsx":
         args.out.write_bytes(export.to_xlsx(rows))
     elif args.out is not None:
@@ -268,4 +287,46 @@ async def _export(args: argparse.Namespace, config: Config) -> int:
         sys.stdout.write(export.to_csv(rows))
     if args.out is not None:
         print(f"{len(rows)} values written to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+async def _backup(args: argparse.Namespace, config: Config) -> int:
+    url = make_url(config.database_url)
+    if url.get_backend_name() != "sqlite":
+        raise UsageError(
+            "backup copies SQLite files; for PostgreSQL use its own tool, e.g.\n"
+            f"    pg_dump --format=custom --file={args.out} "
+            f"'{url.render_as_string(hide_password=True)}'"
+        )
+    source = Path(url.database or "")
+    try:
+        pages = await asyncio.to_thread(_sqlite_backup, source, args.out)
+    except FileNotFoundError:
+        raise UsageError(f"database.url: {source} does not exist") from None
+    print(f"backed up {source} to {args.out} ({pages} pages)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _sqlite_backup(source: Path, target: Path) -> int:
+    """SQLite's online backup: a consistent copy while the bot keeps writing."""
+    if not source.exists():
+        raise FileNotFoundError(source)
+    with sqlite3.connect(source) as origin, sqlite3.connect(target) as copy:
+        origin.backup(copy)
+        return int(copy.execute("PRAGMA page_count").fetchone()[0])
+
+
+async def _member(args: argparse.Namespace, config: Config) -> int:
+    if args.action == "remove" and args.id is None:
+        raise UsageError("member remove needs --id (see `kaderbot member list`)")
+    async with app.open_runtime(config) as runtime, runtime.sessions() as session, session.begin():
+        try:
+            if args.action == "list":
+                for found in await repo.list_members(session, args.kampung):
+                    print(f"{found.id}\t{found.role}\t{found.channel}\t{found.name}")
+                return EXIT_OK
+            await repo.erase_member(session, args.id)
+        except repo.NotFoundError as error:
+            raise UsageError(str(error)) from None
+    print(f"member {args.id} erased; the reports they made are kept", file=sys.stderr)
     return EXIT_OK

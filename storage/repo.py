@@ -779,3 +779,43 @@ async def note_inbound(session: AsyncSession, member_id: int, now: datetime) -> 
         session.add(row)
     await session.flush()
     return len(waiting)
+
+
+# --- members' personal data ---------------------------------------------------------------
+
+
+async def list_members(session: AsyncSession, kampung_slug: str | None = None) -> list[Recipient]:
+    query = select(Member).where(col(Member.user_key).not_like("removed-%"))
+    if kampung_slug is not None:
+        kampung = (await session.exec(select(Kampung).where(Kampung.slug == kampung_slug))).first()
+        if kampung is None:
+            raise NotFoundError(f"no kampung with slug {kampung_slug!r}")
+        query = query.where(Member.kampung_id == kampung.id)
+    return [_recipient(m) for m in (await session.exec(query.order_by(col(Member.id)))).all()]
+
+
+async def erase_member(session: AsyncSession, member_id: int) -> None:
+    """Forget who the member was (name, chat id, conversation, queued messages, units);
+    the reports they made stay, attributed to nobody by name."""
+    member = await session.get(Member, member_id)
+    if member is None or member.user_key.startswith("removed-"):
+        raise NotFoundError(f"no member with id {member_id}")
+    await session.exec(
+        delete(Conversation).where(
+            col(Conversation.channel) == member.channel,
+            col(Conversation.user_key) == member.user_key,
+        )
+    )
+    await session.exec(delete(MemberUnit).where(col(MemberUnit.member_id) == member_id))
+    pending = select(Outbox).where(
+        Outbox.member_id == member_id, col(Outbox.status).in_(("pending", "waiting"))
+    )
+    for row in (await session.exec(pending)).all():
+        row.status, row.last_error, row.payload = "dropped", "member removed", "{}"
+        session.add(row)
+    member.name = ""
+    member.user_key = f"removed-{member_id}"
+    member.reminders_on = False
+    member.last_inbound_at = None
+    session.add(member)
+    await session.flush()

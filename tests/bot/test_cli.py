@@ -338,3 +338,68 @@ def test_recap_prints_and_queues_to_the_ketua(
     assert "queued for 0 of 1 ketua" in err, "the same request is queued once"
     code, _, err = run_cli(capsys, *args, "--kampung", "nowhere")
     assert code == 2 and "no kampung with slug 'nowhere'" in err
+
+
+def test_backup_member_remove_and_export_of_a_year(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_path = write_config(tmp_path)
+    code, out, _ = run_cli(
+        capsys,
+        "invite",
+        "--config",
+        str(config_path),
+        "--role",
+        "kader",
+        "--kampung",
+        "sukamaju",
+        "--unit",
+        "bkb-ceria",
+    )
+    answers = [f"/start {out.split()[0]}", "/lapor", "hari ini", "30", "25", "3", "Gizi", "5"]
+    answers += ["20", "15", "1"]
+    assert "Tersimpan" in chat_in_terminal(config_path, answers)
+
+    backup = tmp_path / "cadangan.db"
+    code, _, err = run_cli(capsys, "backup", "--config", str(config_path), "--out", str(backup))
+    assert code == 0 and "backed up" in err
+    import sqlite3
+
+    with sqlite3.connect(backup) as copy:
+        assert copy.execute("SELECT count(*) FROM report").fetchone()[0] == 1
+
+    code, out, _ = run_cli(capsys, "member", "list", "--config", str(config_path))
+    [line] = out.strip().splitlines()
+    member_id, role, channel, name = line.split("\t")
+    assert (role, channel, name) == ("kader", "console", "budi")
+    code, _, err = run_cli(
+        capsys, "member", "remove", "--config", str(config_path), "--id", member_id
+    )
+    assert code == 0 and "erased" in err
+    code, out, _ = run_cli(capsys, "member", "list", "--config", str(config_path))
+    assert out.strip() == ""
+    code, _, err = run_cli(
+        capsys, "member", "remove", "--config", str(config_path), "--id", member_id
+    )
+    assert code == 2 and "no member" in err
+
+    year = datetime.now(UTC).strftime("%Y")
+    code, out, _ = run_cli(capsys, "export", "--config", str(config_path), "--year", year)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 7, "the report stays"
+    assert {row["reported_by"] for row in rows} == {""}, "its reporter's name is gone"
+    with sqlite3.connect(tmp_path / "kaderbot.db") as database:
+        names = database.execute("SELECT name, user_key FROM member").fetchall()
+        states = database.execute("SELECT count(*) FROM conversation").fetchone()[0]
+    assert names == [("", f"removed-{member_id}")] and states == 0
+    code, _, err = run_cli(capsys, "export", "--config", str(config_path), "--year", "26")
+    assert code == 2 and "--year must be YYYY" in err
+
+
+def test_backup_of_postgresql_points_to_pg_dump(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_config(tmp_path, database_url="postgresql://kaderbot:rahasia@db.local/kaderbot")
+    code, _, err = run_cli(capsys, "backup", "--config", str(path), "--out", "x.dump")
+    assert code == 2 and "pg_dump --format=custom --file=x.dump" in err
+    assert "rahasia" not in err, "the password is not printed"
