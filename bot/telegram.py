@@ -115,19 +115,27 @@ def _display_name(update: Update) -> str:
 
 
 class TelegramChannel:
-    def __init__(self, service: ConversationService, token: str, api_base_url: str) -> None:
+    def __init__(
+        self,
+        service: ConversationService,
+        token: str,
+        api_base_url: str,
+        request_timeout: float | None = None,
+    ) -> None:
         # Opt in to PTB's coming time-period type (RetryAfter.retry_after as timedelta); the
         # int form is deprecated since v22.2 and warns on every 429.
         os.environ.setdefault("PTB_TIMEDELTA", "1")
         self.service = service
-        self.app: TelegramApp = (
+        builder = (
             ApplicationBuilder()
             .token(token)
             .base_url(f"{api_base_url}/bot{{token}}")
             .base_file_url(f"{api_base_url}/file/bot{{token}}")
             .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-            .build()
         )
+        if request_timeout is not None:
+            builder = builder.read_timeout(request_timeout).write_timeout(request_timeout)
+        self.app: TelegramApp = builder.build()
         self._secret = ""
         self._runner: web.AppRunner | None = None
         self.port = 0

@@ -260,3 +260,27 @@ async def test_rekap_and_pengingat_commands(telegram: GetRuntime, bot_api: FakeB
     await kader.say(f"/start {kader_code}")
     text = (await kader.say_expecting("/rekap", 4))[0].text
     assert "Posyandu Melati" in text and "BKB" not in text, "a kader sees own units only"
+
+
+async def test_timed_out_send_is_retried(telegram: GetRuntime, bot_api: FakeBotApi) -> None:
+    runtime = telegram()
+    member = await registered(runtime, "990")
+    await queue_text(runtime, member, "t", "pesan lambat")
+    slow = TelegramChannel(runtime.service, TOKEN, bot_api.base_url, request_timeout=0.3)
+    await slow.app.initialize()
+    bot_api.send_delays = [1.0]  # the first send outlasts the client's patience
+    try:
+        sender = OutboxSender(
+            runtime.sessions, runtime.reads, {"telegram": slow}, system_clock, first_backoff=0.1
+        )
+        await drain_until_done(sender, runtime)
+    finally:
+        await slow.app.shutdown()
+    async with runtime.sessions() as session:
+        [row] = await repo.outbox_rows(session)
+    assert (
+        row.status == "sent" and row.attempts == 1 and "Timed out" in (row.last_error or "")
+    ) or (row.status == "sent" and row.attempts == 1)
+    arrived = [s for s in bot_api.sent if s.text == "pesan lambat"]
+    # A time-out is ambiguous (the platform may have delivered): at least once, at most twice.
+    assert 1 <= len(arrived) <= 2

@@ -60,6 +60,7 @@ class FakeBotApi:
         self._recent_sends: list[float] = []
         self.refused = 0
         self.send_delay = 0.0  # seconds each send takes, to catch a bot in the middle of one
+        self.send_delays: list[float] = []  # one-off delays for the next sends (time-outs)
         self.base_url = ""
 
     # -- server ------------------------------------------------------------------------
@@ -109,8 +110,8 @@ class FakeBotApi:
         refusal = self._refusal(method)
         if refusal is not None:
             return refusal
-        if self.send_delay and method.startswith("send"):
-            await asyncio.sleep(self.send_delay)
+        if method.startswith("send") and (self.send_delays or self.send_delay):
+            await asyncio.sleep(self.send_delays.pop(0) if self.send_delays else self.send_delay)
         if handler is None:
             return web.json_response(
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
