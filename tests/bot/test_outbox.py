@@ -278,9 +278,7 @@ async def test_timed_out_send_is_retried(telegram: GetRuntime, bot_api: FakeBotA
         await slow.app.shutdown()
     async with runtime.sessions() as session:
         [row] = await repo.outbox_rows(session)
-    assert (
-        row.status == "sent" and row.attempts == 1 and "Timed out" in (row.last_error or "")
-    ) or (row.status == "sent" and row.attempts == 1)
+    assert row.status == "sent" and row.attempts == 1, "one time-out, then sent"
     arrived = [s for s in bot_api.sent if s.text == "pesan lambat"]
     # A time-out is ambiguous (the platform may have delivered): at least once, at most twice.
     assert 1 <= len(arrived) <= 2
