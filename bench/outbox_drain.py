@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import tempfile
 import time
 from collections import Counter
@@ -17,8 +16,7 @@ from bot.outbox import OutboxSender
 from bot.telegram import TelegramChannel
 from handlers.service import system_clock
 from storage import repo
-from storage.models import Member
-from tests.conftest import TOKEN, write_config
+from tests.conftest import TOKEN, queue_texts, write_config
 from tests.fakes.botapi import FakeBotApi
 
 CEILING = 30.0  # the fake server's (and Telegram's) limit, messages per second
@@ -41,31 +39,7 @@ async def drain(messages: int = 2000, recipients: int = 500) -> DrainResult:
     with tempfile.TemporaryDirectory() as folder:
         config = load_config(write_config(Path(folder), api.base_url))
         async with open_runtime(config) as runtime:
-            now = datetime.now(UTC)
-            async with runtime.sessions() as session, session.begin():
-                members = []
-                for n in range(recipients):
-                    member = Member(
-                        channel="telegram",
-                        user_key=str(10_000 + n),
-                        name=f"K{n}",
-                        role="kader",
-                        created_at=now,
-                    )
-                    session.add(member)
-                    members.append(member)
-                await session.flush()
-                for n in range(messages):
-                    member = members[n % recipients]
-                    assert member.id is not None
-                    await repo.enqueue(
-                        session,
-                        kind="text",
-                        member_id=member.id,
-                        period=f"bench-{n}",
-                        payload=json.dumps({"text": f"pesan {n}"}),
-                        now=now,
-                    )
+            await queue_texts(runtime, messages, recipients=recipients)
             channel = TelegramChannel(runtime.service, TOKEN, api.base_url)
             await channel.app.initialize()
             sender = OutboxSender(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.app import Runtime, open_runtime
 from bot.config import Config, load_config
 from bot.telegram import TelegramChannel
 from storage import db, migrate, repo
+from storage.models import Member
 from tests.fakes.botapi import FakeBotApi, Sent
 from tests.postgres import PostgresServer
 
@@ -264,3 +266,35 @@ async def eventually(predicate: Callable[[], bool], seconds: float = 30.0) -> No
             if predicate():
                 return
             await asyncio.sleep(0.1)
+
+
+async def queue_texts(
+    runtime: Runtime, count: int, *, recipients: int | None = None, start: int = 0
+) -> None:
+    """Queue `count` outbox texts "antrean N" to `recipients` new Telegram members (one
+    each by default), as the schedule would."""
+    now = datetime.now(UTC)
+    async with runtime.sessions() as session, session.begin():
+        members = [
+            Member(
+                channel="telegram",
+                user_key=str(9000 + start + n),
+                name=f"K{start + n}",
+                role="kader",
+                created_at=now,
+            )
+            for n in range(recipients or count)
+        ]
+        session.add_all(members)
+        await session.flush()
+        for n in range(start, start + count):
+            member_id = members[(n - start) % len(members)].id
+            assert member_id is not None
+            await repo.enqueue(
+                session,
+                kind="text",
+                member_id=member_id,
+                period=f"antrean-{n}",
+                payload=json.dumps({"text": f"antrean {n}"}),
+                now=now,
+            )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import json
 import os
 import signal
 import subprocess
@@ -20,9 +19,7 @@ import pytest
 from bot.app import open_runtime
 from bot.cli import main
 from bot.config import load_config
-from storage import repo
-from storage.models import Member
-from tests.conftest import BASE_CONFIG, TelegramUser, write_config
+from tests.conftest import BASE_CONFIG, TelegramUser, queue_texts, write_config
 from tests.fakes.botapi import FakeBotApi
 
 VALID = BASE_CONFIG.format(db="/tmp/unused.db", api="http://127.0.0.1:9")
@@ -267,27 +264,7 @@ async def test_kill_9_while_draining_the_outbox_loses_nothing(
 ) -> None:
     config_path = write_config(tmp_path, bot_api.base_url)
     async with open_runtime(load_config(config_path)) as runtime:
-        now = datetime.now(UTC)
-        async with runtime.sessions() as session, session.begin():
-            for n in range(20):
-                member = Member(
-                    channel="telegram",
-                    user_key=str(4000 + n),
-                    name=f"K{n}",
-                    role="kader",
-                    created_at=now,
-                )
-                session.add(member)
-                await session.flush()
-                assert member.id is not None
-                await repo.enqueue(
-                    session,
-                    kind="text",
-                    member_id=member.id,
-                    period="kill",
-                    payload=json.dumps({"text": f"antrean {n}"}),
-                    now=now,
-                )
+        await queue_texts(runtime, 20)
     bot_api.send_delay = 0.05
     env = {**os.environ, "KADERBOT_TEST_TOKEN": "123456:TEST-token"}
     command = [sys.executable, "-m", "bot", "run", "--config", str(config_path)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import socket
@@ -11,7 +10,6 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +19,7 @@ import pytest
 from bot.app import Runtime, open_runtime
 from bot.config import load_config
 from bot.telegram import TelegramChannel
-from storage import repo
-from storage.models import Member
-from tests.conftest import NOW, TOKEN, eventually, make_invite, write_config
+from tests.conftest import NOW, TOKEN, eventually, make_invite, queue_texts, write_config
 from tests.fakes.botapi import FakeBotApi
 from tests.postgres import PostgresServer
 
@@ -204,7 +200,7 @@ async def test_two_workers_share_one_database_and_one_leader(
     assert await run("db", "upgrade", "--config", str(paths[0])) == 0
 
     async with open_runtime(load_config(paths[0])) as runtime:
-        await _queue_texts(runtime, 12)
+        await queue_texts(runtime, 12)
         code = await make_invite(runtime)
 
     workers = []
@@ -253,7 +249,7 @@ async def test_two_workers_share_one_database_and_one_leader(
             leader.process.send_signal(signal.SIGKILL)
             await leader.process.wait()
             async with open_runtime(load_config(paths[1])) as runtime:
-                await _queue_texts(runtime, 6, start=12)
+                await queue_texts(runtime, 6, start=12)
             # The follower takes over within a minute and sends what was queued since.
             await eventually(lambda: follower.leads and _queued_count(bot_api) == 18, 60)
     finally:
@@ -268,30 +264,6 @@ async def test_two_workers_share_one_database_and_one_leader(
 
 def _queued_count(api: FakeBotApi) -> int:
     return len({s.text for s in api.sent if s.text.startswith("antrean")})
-
-
-async def _queue_texts(runtime: Runtime, count: int, start: int = 0) -> None:
-    now = datetime.now(UTC)
-    async with runtime.sessions() as session, session.begin():
-        for n in range(start, start + count):
-            member = Member(
-                channel="telegram",
-                user_key=str(9000 + n),
-                name=f"K{n}",
-                role="kader",
-                created_at=now,
-            )
-            session.add(member)
-            await session.flush()
-            assert member.id is not None
-            await repo.enqueue(
-                session,
-                kind="text",
-                member_id=member.id,
-                period="p",
-                payload=json.dumps({"text": f"antrean {n}"}),
-                now=now,
-            )
 
 
 def test_full_disk_is_reported_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
