@@ -49,7 +49,10 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
         async with sessions() as session, session.begin():
             await repo.sync_organisation(session, config.seeds())
         service = ConversationService(
-            sessions, reads, deadline_day=config.schedule.report_deadline_day
+            sessions,
+            reads,
+            deadline_day=config.schedule.report_deadline_day,
+            write_gate=db.WriteGate(engine),
         )
         yield Runtime(config, engine, sessions, reads, service)
     finally:

@@ -14,8 +14,6 @@ from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from babel.numbers import format_decimal
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from handlers import texts
 from handlers.forms import FORM_FOR_KIND, METHODS, MKJP_METHODS
@@ -479,6 +477,11 @@ def recap_text(recap: Recap) -> str:
 
 def recap_chart(trend: Sequence[TrendPoint], title: str) -> bytes:
     """PNG of the last months of D/S, N/D, poktan attendance and CPR."""
+    # Imported here: matplotlib (with numpy) is a third of the process's memory, and most
+    # processes of a multi-worker deployment never draw (only the leader sends recaps).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8, 4.5), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,7 @@ class ConversationService:
     reads: async_sessionmaker[AsyncSession]
     deadline_day: int = 3
     clock: Clock = system_clock
+    write_gate: db.WriteGate = field(default_factory=db.WriteGate)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn; a redelivered update (same update id) gets no replies.
@@ -58,15 +59,15 @@ class ConversationService:
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         now = self.clock()
-        async with self.sessions() as session, session.begin():
+        async with self.write_gate, self.sessions() as session, session.begin():
             if incoming.update_id is not None and not await repo.claim_update(
                 session, incoming.channel, incoming.update_id, now
             ):
                 log.info("skipping redelivered update %s", incoming.update_id)
                 return []
             member = await repo.get_member(session, incoming.channel, incoming.user_key)
-            if member is not None and member.id is not None:
-                await repo.note_inbound(session, member.id, now)
+            if member is not None:
+                await repo.note_inbound(session, member, now)
             view = await repo.member_view(session, member) if member else None
             ctx = await self._context(session, view, incoming, now)
             state = await self._load_state(session, incoming)

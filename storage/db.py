@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import event
@@ -27,9 +28,10 @@ def async_url(url: str) -> str:
 
 def create_engine(url: str) -> AsyncEngine:
     full_url = async_url(url)
-    # pool_pre_ping: after a database restart, stale pooled connections are replaced
-    # instead of failing the next turn.
-    engine = create_async_engine(full_url, pool_pre_ping=True)
+    # pool_pre_ping: after a database server restart, stale pooled connections are replaced
+    # instead of failing the next turn. A SQLite file has no server to lose.
+    server = not full_url.startswith("sqlite")
+    engine = create_async_engine(full_url, pool_pre_ping=server)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
@@ -56,6 +58,28 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class WriteGate:
+    """One writing transaction at a time within this process, on SQLite.
+
+    SQLite allows one writer; a second waits in its busy handler, which sleeps between
+    tries (up to 100 ms each), so under load turns wait far longer than the lock is held.
+    Queueing on an asyncio lock first hands the write lock over at once. Elsewhere (or
+    without an engine) it does nothing: PostgreSQL locks rows, not the database.
+    """
+
+    def __init__(self, engine: AsyncEngine | None = None) -> None:
+        sqlite = engine is not None and engine.dialect.name == "sqlite"
+        self._lock = asyncio.Lock() if sqlite else None
+
+    async def __aenter__(self) -> None:
+        if self._lock is not None:
+            await self._lock.acquire()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._lock is not None:
+            self._lock.release()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,16 +1,23 @@
-"""Schema migrations (Alembic), run programmatically on the project's own engine."""
+"""Schema migrations (Alembic), run programmatically on the project's own engine.
+
+Alembic is imported only to upgrade: checking the revision is one query against
+`alembic_version` and the HEAD constant below (a test keeps HEAD equal to the newest
+script), so a running worker does not carry Alembic in memory.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+HEAD = "0001"
 _SCRIPTS = Path(__file__).parent / "migrations"
 
 
@@ -19,27 +26,41 @@ class SchemaOutOfDateError(RuntimeError):
 
 
 def _config(connection: Any = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_SCRIPTS))
     config.attributes["connection"] = connection
     return config
 
 
-def head() -> str:
+def script_head() -> str:
+    """The newest migration script's revision (what HEAD must say)."""
+    from alembic.script import ScriptDirectory
+
     found = ScriptDirectory.from_config(_config()).get_current_head()
     assert found is not None
     return found
 
 
+def head() -> str:
+    return HEAD
+
+
 async def current(engine: AsyncEngine) -> str | None:
     async with engine.connect() as connection:
-        return await connection.run_sync(
-            lambda sync: MigrationContext.configure(sync).get_current_revision()
-        )
+        try:
+            result = await connection.execute(text("SELECT version_num FROM alembic_version"))
+        except (OperationalError, ProgrammingError, DBAPIError):
+            return None  # no version table: an empty database
+        found = result.scalar()
+        return str(found) if found is not None else None
 
 
 async def upgrade(engine: AsyncEngine) -> None:
     """Create or upgrade the schema to the newest revision."""
+    from alembic import command
+
     async with engine.begin() as connection:
         await connection.run_sync(lambda sync: command.upgrade(_config(sync), "head"))
 
@@ -47,12 +68,12 @@ async def upgrade(engine: AsyncEngine) -> None:
 async def ensure_current(engine: AsyncEngine, *, upgrade_automatically: bool) -> None:
     """Upgrade (when allowed) or refuse to run on a schema older than the code."""
     found = await current(engine)
-    if found == head():
+    if found == HEAD:
         return
     if upgrade_automatically:
         await upgrade(engine)
         return
     raise SchemaOutOfDateError(
-        f"the database schema is at {found or 'nothing'}, the code needs {head()}: "
+        f"the database schema is at {found or 'nothing'}, the code needs {HEAD}: "
         "run `kaderbot db upgrade` first"
     )

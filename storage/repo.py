@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func
+from sqlalchemy import and_, delete, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,6 +29,7 @@ from storage.models import (
 )
 from storage.views import InviteView, KampungView, MemberView, ReportView, UnitView
 
+INBOUND_PRECISION = timedelta(minutes=5)
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
 INVITE_LENGTH = 8
 
@@ -464,13 +465,17 @@ async def load_state(session: AsyncSession, channel: str, user_key: str) -> str 
 async def save_state(
     session: AsyncSession, channel: str, user_key: str, state: str, now: datetime
 ) -> None:
-    row = await session.get(Conversation, (channel, user_key))
-    if row is None:
-        row = Conversation(channel=channel, user_key=user_key, state=state, updated_at=now)
-    else:
-        row.state, row.updated_at = state, now
-    session.add(row)
-    await session.flush()
+    """Insert or update in one statement (no read first: a turn already read it)."""
+    table = Conversation.__table__  # type: ignore[attr-defined]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(
+        channel=channel, user_key=user_key, state=state, updated_at=now
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["channel", "user_key"],
+        set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
+    )
+    await session.exec(statement)
 
 
 def _insert_ignoring_duplicates(session: AsyncSession, table: Any, **values: Any) -> Any:
@@ -763,22 +768,23 @@ async def outbox_rows(session: AsyncSession) -> list[Outbox]:
     return list((await session.exec(select(Outbox).order_by(col(Outbox.id)))).all())
 
 
-async def note_inbound(session: AsyncSession, member_id: int, now: datetime) -> int:
-    """Record the member's message; queued messages that waited for it are due again."""
-    member = await session.get(Member, member_id)
-    assert member is not None
+async def note_inbound(session: AsyncSession, member: Member, now: datetime) -> None:
+    """Record the member's message; queued messages that waited for it are due again.
+
+    Written at most every few minutes: the 24-hour window needs no finer clock, and a
+    write per turn would cost every turn.
+    """
+    last = member.last_inbound_at
+    if last is not None and now - last < INBOUND_PRECISION:
+        return
     member.last_inbound_at = now
     session.add(member)
-    waiting = (
-        await session.exec(
-            select(Outbox).where(Outbox.member_id == member_id, Outbox.status == "waiting")
-        )
-    ).all()
-    for row in waiting:
-        row.status, row.next_attempt_at = "pending", now
-        session.add(row)
+    await session.exec(
+        update(Outbox)
+        .where(col(Outbox.member_id) == member.id, col(Outbox.status) == "waiting")
+        .values(status="pending", next_attempt_at=now)
+    )
     await session.flush()
-    return len(waiting)
 
 
 # --- members' personal data ---------------------------------------------------------------

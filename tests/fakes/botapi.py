@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,8 @@ class FakeBotApi:
         self.refused = 0
         self.send_delay = 0.0  # seconds each send takes, to catch a bot in the middle of one
         self.send_delays: list[float] = []  # one-off delays for the next sends (time-outs)
+        # Called with each message the bot sends: benchmarks answer like a quick user.
+        self.on_send: Callable[[Sent], Awaitable[None]] | None = None
         self.base_url = ""
 
     # -- server ------------------------------------------------------------------------
@@ -198,6 +201,8 @@ class FakeBotApi:
             self.sent.append(sent)
             self.messages[sent.message_id] = sent
             self.changed.notify_all()
+        if self.on_send is not None:
+            await self.on_send(sent)
         return self._message_json(sent)
 
     async def _record_file(self, params: dict[str, Any], kind: str) -> Any:

@@ -14,6 +14,10 @@ from storage import db, migrate
 from tests.conftest import write_config
 
 
+def test_head_constant_is_the_newest_script() -> None:
+    assert migrate.script_head() == migrate.HEAD, "update storage.migrate.HEAD"
+
+
 async def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
     engine = db.create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     try:
