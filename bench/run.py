@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import memory, throughput
 from bench.outbox_drain import CEILING, drain
 from bench.recap_scale import measure
 
@@ -28,6 +29,13 @@ def machine() -> str:
 
 
 async def main() -> str:
+    print("update throughput: 50 kader, a whole posyandu report each ...", flush=True)
+    echo = await throughput.echo_rate(50)
+    ours = await throughput.kaderbot_rate(50)
+    print(f"echo {echo.per_second:.0f}/s, kaderbot {ours.per_second:.0f}/s", flush=True)
+    print("memory: 10,000 members, 1,000 open forms ...", flush=True)
+    used = await memory.measure()
+    print(used, flush=True)
     print("outbox drain: 2,000 messages against a fake server limited to 30/s ...", flush=True)
     drained = await drain()
     print(drained, flush=True)
@@ -41,6 +49,47 @@ async def main() -> str:
         "",
         f"Run by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {machine()}.",
         "Numbers are from one run on this machine; timing is never asserted in `make test`.",
+        "",
+        "## Update throughput",
+        "",
+        "50 kader each complete a posyandu report (16 updates: /start, /lapor, 14 answers) over",
+        "the real python-telegram-bot client against the fake Bot API on 127.0.0.1, each",
+        "answering as soon as the bot replies; the ceiling is a bare PTB echo bot",
+        "(`concurrent_updates` on) answering the same number of updates on the same server.",
+        "KaderBot stores every update (SQLite, WAL).",
+        "",
+        "| bot | updates | seconds | updates/s | ratio to echo | goal |",
+        "|---|---|---|---|---|---|",
+        f"| echo (ceiling) | {echo.updates} | {echo.seconds:.1f} | {echo.per_second:.0f} "
+        "| 1.00 | |",
+        f"| KaderBot | {ours.updates} | {ours.seconds:.1f} | {ours.per_second:.0f} "
+        f"| {ours.per_second / echo.per_second:.2f} | >= 0.80 |",
+        "",
+        "Not met. What bounds it, from profiles of this benchmark (cProfile, and the time",
+        "each turn holds the write lock): the engine itself takes 0.2 ms a turn; the turn's",
+        "transaction takes about 16 ms of wall time, and the process is CPU-bound at about",
+        "18 ms of CPU per update against about 3 ms for the echo bot. The difference is",
+        "SQLAlchemy ORM and aiosqlite overhead on ten statements a turn (claim the update id,",
+        "load member, units, recent reports and state, write state), all in the one process",
+        "that also runs PTB and the fake server. SQLite allows one writer, so turns are",
+        "serial. Done so far: writes queue on an in-process lock instead of SQLite's sleeping",
+        "busy handler, the state is one upsert, `last_inbound_at` is written at most every",
+        "five minutes, no pre-ping on SQLite. Next: fewer statements a turn (member and units",
+        "in one query; reports only at the steps that read them), Core instead of ORM on the",
+        "hot path, and a per-user cache of the member view.",
+        "",
+        "## Memory",
+        "",
+        f"Peak RSS (VmHWM) of `kaderbot run` with {used.members:,} registered members and",
+        f"{used.open_forms:,} conversations open in the middle of a form, each answered once.",
+        "",
+        "| members | open forms | RSS idle (MB) | peak RSS (MB) | goal |",
+        "|---|---|---|---|---|",
+        f"| {used.members} | {used.open_forms} | {used.idle_mb:.0f} | {used.peak_mb:.0f} "
+        f"| < {memory.GOAL_MB} |",
+        "",
+        "matplotlib is imported only to draw a chart and Alembic only to upgrade, so a",
+        "worker that never sends a recap carries neither.",
         "",
         "## Outbox drain (DESIGN section 6)",
         "",
