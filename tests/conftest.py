@@ -180,6 +180,24 @@ async def make_invite(
     return codes[0]
 
 
+async def register(runtime: Runtime, user_key: str, **invite: str | None) -> int:
+    """A Telegram member "Anggota <user_key>" registered from a fresh invite; their id."""
+    code = await make_invite(runtime, **invite)  # type: ignore[arg-type]
+    async with runtime.sessions() as session, session.begin():
+        found = await repo.find_invite(session, code)
+        assert found is not None
+        member = await repo.register_member(
+            session,
+            invite_id=found.id,
+            channel="telegram",
+            user_key=user_key,
+            name=f"Anggota {user_key}",
+            now=datetime.now(UTC),
+        )
+    assert member.id is not None
+    return member.id
+
+
 # Time the bot gets to finish a turn after its first message, before the test reads it.
 QUIET_SECONDS = 0.05
 

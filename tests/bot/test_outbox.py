@@ -20,7 +20,7 @@ from bot.telegram import TelegramChannel
 from handlers.reminders import ScheduleRules
 from handlers.service import system_clock
 from storage import repo
-from tests.conftest import TOKEN, TelegramUser, make_invite
+from tests.conftest import TOKEN, TelegramUser, make_invite, register
 from tests.fakes.botapi import FakeBotApi
 
 GetRuntime = Callable[[], Runtime]
@@ -33,23 +33,6 @@ async def channel(telegram: GetRuntime, bot_api: FakeBotApi) -> AsyncIterator[Te
     await sender.app.initialize()
     yield sender
     await sender.app.shutdown()
-
-
-async def registered(runtime: Runtime, user_key: str, **invite: str | None) -> int:
-    code = await make_invite(runtime, **invite)  # type: ignore[arg-type]
-    async with runtime.sessions() as session, session.begin():
-        found = await repo.find_invite(session, code)
-        assert found is not None
-        member = await repo.register_member(
-            session,
-            invite_id=found.id,
-            channel="telegram",
-            user_key=user_key,
-            name=f"Kader {user_key}",
-            now=datetime.now(UTC),
-        )
-    assert member.id is not None
-    return member.id
 
 
 async def queue_text(runtime: Runtime, member_id: int, period: str, text: str) -> None:
@@ -84,7 +67,7 @@ async def test_every_message_arrives_exactly_once_despite_429_and_500(
     telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
 ) -> None:
     runtime = telegram()
-    members = [await registered(runtime, str(500 + n)) for n in range(5)]
+    members = [await register(runtime, str(500 + n)) for n in range(5)]
     for member_id in members:
         for n in range(3):
             await queue_text(runtime, member_id, f"2026-11:{n}", f"pesan {n} untuk {member_id}")
@@ -107,7 +90,7 @@ async def test_blocked_user_fails_without_retry_and_unknown_channel_is_dropped(
     telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
 ) -> None:
     runtime = telegram()
-    blocked = await registered(runtime, "600")
+    blocked = await register(runtime, "600")
     await queue_text(runtime, blocked, "x", "halo")
     bot_api.failures["sendMessage"] = [(403, None)]
     async with runtime.sessions() as session, session.begin():
@@ -142,7 +125,7 @@ async def test_crash_mid_drain_loses_nothing(
     telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
 ) -> None:
     runtime = telegram()
-    members = [await registered(runtime, str(700 + n)) for n in range(10)]
+    members = [await register(runtime, str(700 + n)) for n in range(10)]
     for member_id in members:
         await queue_text(runtime, member_id, "p", f"pesan untuk {member_id}")
     sender = OutboxSender(
@@ -164,8 +147,8 @@ async def test_recap_day_brings_the_ketua_text_chart_and_spreadsheet(
     telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
 ) -> None:
     runtime = telegram()
-    ketua = await registered(runtime, "800", role="ketua", unit=None)
-    kader = await registered(runtime, "801")
+    ketua = await register(runtime, "800", role="ketua", unit=None)
+    kader = await register(runtime, "801")
     async with runtime.sessions() as session, session.begin():
         [melati] = [u for u in await repo.active_units(session, [1]) if u.slug == "posyandu-melati"]
         await repo.save_report(
@@ -207,7 +190,7 @@ async def test_stale_reminder_is_dropped(
     telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
 ) -> None:
     runtime = telegram()
-    kader = await registered(runtime, "900")
+    kader = await register(runtime, "900")
     clock_now = [datetime(2026, 12, 9, 0, 30, tzinfo=UTC)]
     schedule = Schedule(
         runtime.sessions,
@@ -264,7 +247,7 @@ async def test_rekap_and_pengingat_commands(telegram: GetRuntime, bot_api: FakeB
 
 async def test_timed_out_send_is_retried(telegram: GetRuntime, bot_api: FakeBotApi) -> None:
     runtime = telegram()
-    member = await registered(runtime, "990")
+    member = await register(runtime, "990")
     await queue_text(runtime, member, "t", "pesan lambat")
     slow = TelegramChannel(runtime.service, TOKEN, bot_api.base_url, request_timeout=0.3)
     await slow.app.initialize()

@@ -16,7 +16,7 @@ from bot.scheduler import Schedule, rules_from
 from handlers.reminders import ScheduleRules
 from storage import repo
 from storage.models import Outbox
-from tests.conftest import make_invite, write_config
+from tests.conftest import register, write_config
 
 RULES = ScheduleRules(recap_day=1, send_time=time(7, 0), reminder_days_before=(1,), deadline_day=3)
 EXTRA_UNIT = """
@@ -36,38 +36,21 @@ class Clock:
         return self.now
 
 
-async def member(runtime: Runtime, user_key: str, **invite: str | None) -> int:
-    code = await make_invite(runtime, **invite)  # type: ignore[arg-type]
-    async with runtime.sessions() as session, session.begin():
-        found = await repo.find_invite(session, code)
-        assert found is not None
-        registered = await repo.register_member(
-            session,
-            invite_id=found.id,
-            channel="telegram",
-            user_key=user_key,
-            name=f"Anggota {user_key}",
-            now=datetime(2026, 11, 1, tzinfo=UTC),
-        )
-    assert registered.id is not None
-    return registered.id
-
-
 @pytest.fixture
 async def village(tmp_path: Path) -> AsyncIterator[tuple[Runtime, dict[str, int]]]:
     config = load_config(write_config(tmp_path, extra=EXTRA_UNIT))
     async with open_runtime(config) as runtime:
         people = {
-            "ketua_sukamaju": await member(runtime, "1", role="ketua", unit=None),
-            "ketua_mekarsari": await member(
+            "ketua_sukamaju": await register(runtime, "1", role="ketua", unit=None),
+            "ketua_mekarsari": await register(
                 runtime, "2", role="ketua", kampung="mekarsari", unit=None
             ),
-            "kader_melati": await member(runtime, "3"),
-            "kader_mawar": await member(runtime, "4", unit="posyandu-mawar"),
-            "kader_kenanga": await member(
+            "kader_melati": await register(runtime, "3"),
+            "kader_mawar": await register(runtime, "4", unit="posyandu-mawar"),
+            "kader_kenanga": await register(
                 runtime, "5", kampung="mekarsari", unit="posyandu-kenanga"
             ),
-            "plkb": await member(
+            "plkb": await register(
                 runtime, "6", role="plkb", kampung=None, unit=None, kecamatan="Cibeunying"
             ),
         }
