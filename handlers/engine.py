@@ -66,6 +66,9 @@ class Draft(BaseModel):
     pending: dict[str, int] = Field(default_factory=dict)  # method list awaiting "missing = 0"
     warned_after: str | None = None  # the field whose warnings await confirmation
     quick: bool = False  # filled from a one-message report: warnings shown in the summary
+    # Last month's values of the same unit, kept once the date is known, so that later turns
+    # of the form need no reports from the database (see needs_reports).
+    previous: dict[str, int | str] | None = None
 
 
 class QuickPending(BaseModel):
@@ -144,6 +147,23 @@ class Outcome:
     replies: tuple[Reply, ...]
     state: State
     effects: tuple[Effect, ...] = ()
+
+
+_STEPS_READING_REPORTS = (Step.IDLE, Step.PICK_UNIT, Step.PICK_REPORT, Step.DUPLICATE)
+
+
+def needs_reports(state: State, incoming: Incoming) -> bool:
+    """Whether this turn reads the member's recent reports (Context.reports).
+
+    Most turns of a form do not: duplicates are checked, and last month's values kept,
+    when the date is answered. Loading them only when read saves two queries a turn.
+    """
+    if state.step in _STEPS_READING_REPORTS or state.draft is None:
+        return True
+    if incoming.choice is None and parse.parse_command(incoming.text) is not None:
+        return True  # /status, /ubah, /rekap ... at any step
+    draft = state.draft
+    return state.step is Step.ASK and draft.field == FORMS[draft.form].fields[0].key
 
 
 def step(ctx: Context, state: State, incoming: Incoming) -> Outcome:
@@ -472,6 +492,7 @@ class _Turn:
             return
         report = next(r for r in self.ctx.reports if r.id == int(value[1:]))
         self.state.draft = _draft_from_report(report)
+        self.state.draft.previous = _previous_from_reports(self.ctx, self.state.draft) or {}
         self._to_summary()
 
     def _on_ask(self, text: str, value: str | None) -> None:
@@ -582,6 +603,7 @@ class _Turn:
     def _after_answer(self, keys: Sequence[str]) -> None:
         draft, spec = self._draft, self._spec
         if keys[0] == spec.fields[0].key:
+            draft.previous = _previous_from_reports(self.ctx, draft) or {}
             duplicate = self._find_duplicate()
             if duplicate is not None:
                 draft.duplicate_of = duplicate.id
@@ -673,6 +695,7 @@ class _Turn:
             corrected = _draft_from_report(report)
             corrected.answers.update(draft.answers)  # what was just typed wins
             corrected.quick = draft.quick
+            corrected.previous = draft.previous
             self.state.draft = corrected
             self._to_summary()
         elif answer is False:
@@ -848,6 +871,13 @@ def _unbalanced(spec: FormSpec, answers: dict[str, Value]) -> bool:
 
 
 def _previous_values(ctx: Context, draft: Draft) -> dict[str, int | str] | None:
+    """Last month's values for the change warnings: kept in the draft, else looked up."""
+    if draft.previous is not None:
+        return draft.previous
+    return _previous_from_reports(ctx, draft)
+
+
+def _previous_from_reports(ctx: Context, draft: Draft) -> dict[str, int | str] | None:
     """The same unit's report of the month before the draft's (its last meeting)."""
     spec = FORMS[draft.form]
     if spec.fields[0].key not in draft.answers:

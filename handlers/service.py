@@ -69,8 +69,9 @@ class ConversationService:
             if member is not None:
                 await repo.note_inbound(session, member, now)
             view = await repo.member_view(session, member) if member else None
-            ctx = await self._context(session, view, incoming, now)
             state = await self._load_state(session, incoming)
+            with_reports = engine.needs_reports(state, incoming)
+            ctx = await self._context(session, view, incoming, now, with_reports)
             outcome = engine.step(ctx, state, incoming)
             await self._apply(session, outcome.effects, incoming, view, now)
             await repo.save_state(
@@ -121,6 +122,7 @@ class ConversationService:
         member: MemberView | None,
         incoming: Incoming,
         now: datetime,
+        with_reports: bool,
     ) -> engine.Context:
         timezone = ZoneInfo(member.timezone if member else "Asia/Jakarta")
         today = now.astimezone(timezone).date()
@@ -129,7 +131,7 @@ class ConversationService:
         if code is not None:
             invite = await repo.find_invite(session, code)
         reports: list[ReportView] = []
-        if member is not None:
+        if member is not None and with_reports:
             since = engine.shift_period(engine.period_of(today), -_MONTHS_LOADED)
             reports = await repo.recent_reports(session, [u.id for u in member.units], since)
         return engine.Context(

@@ -362,3 +362,19 @@ async def test_restart_mid_form_resumes_at_the_same_question(
             assert "D: balita yang ditimbang" in reply.text
         finally:
             await stop_channel(bot_api, channel)
+
+
+async def test_change_against_last_month_is_flagged_in_a_real_turn(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    """Last month's values are kept in the draft when the date is answered, so the warning
+    works on later turns that no longer load reports."""
+    runtime = telegram()
+    kader = await register(bot_api, runtime, 21)
+    await fill_posyandu(kader, "12/10")
+    await kader.say("/lapor")
+    await kader.say("10/11")
+    reply = await kader.say("80")
+    assert "S: 80, bulan lalu 50 (berubah +60%)" in reply.text
+    reply = await kader.press("Ya, sudah benar")
+    assert "K: balita" in reply.text

@@ -343,3 +343,14 @@ def test_registration_outcomes() -> None:
     ketua_invite = invite(role="ketua", unit_id=None, unit_name=None)
     text, effects = register(engine.Context(member(MELATI), TODAY, NOW, invite=ketua_invite))
     assert "Kode ini untuk tempat atau peran lain" in text and effects == ()
+
+
+def test_reports_are_needed_only_where_they_are_read() -> None:
+    conversation = chat(MELATI)
+    idle = Incoming("test", "u", text="halo")
+    assert engine.needs_reports(conversation.state, idle)
+    conversation.say("/lapor")
+    assert engine.needs_reports(conversation.state, Incoming("test", "u", text="10/11"))
+    conversation.say("10/11")
+    assert not engine.needs_reports(conversation.state, Incoming("test", "u", text="50"))
+    assert engine.needs_reports(conversation.state, Incoming("test", "u", text="/status"))
