@@ -277,8 +277,13 @@ def _deadline(period: str, deadline_day: int, timezone: str) -> datetime:
     return datetime.combine(date(year, month, deadline_day), time.max, tzinfo=ZoneInfo(timezone))
 
 
-def _of_unit(reports: Sequence[ReportView], unit: UnitView, period: str) -> list[ReportView]:
-    return [r for r in reports if r.unit_id == unit.id and r.period == period]
+def _by_unit_and_month(
+    reports: Sequence[ReportView],
+) -> dict[tuple[int, str], list[ReportView]]:
+    indexed: dict[tuple[int, str], list[ReportView]] = {}
+    for report in reports:
+        indexed.setdefault((report.unit_id, report.period), []).append(report)
+    return indexed
 
 
 def build_recap(
@@ -291,6 +296,11 @@ def build_recap(
 ) -> Recap:
     """`reports` are the latest revisions of the kampung's reports, the trend months included."""
     before = shift_period(period, -1)
+    indexed = _by_unit_and_month(reports)  # a district has thousands of units: no scans
+
+    def _of_unit(unit: UnitView, month: str) -> list[ReportView]:
+        return indexed.get((unit.id, month), [])
+
     by_kind: dict[str, list[UnitView]] = {}
     for unit in units:
         by_kind.setdefault(unit.kind, []).append(unit)
@@ -298,15 +308,13 @@ def build_recap(
     kb_units = by_kind.get("kb", [])
 
     def skdn(month: str, chosen: Sequence[UnitView]) -> Skdn:
-        return Skdn.of(r for u in chosen for r in _of_unit(reports, u, month))
+        return Skdn.of(r for u in chosen for r in _of_unit(u, month))
 
     def kb(month: str, chosen: Sequence[UnitView]) -> Kb:
-        return Kb.of(r for u in chosen for r in _of_unit(reports, u, month))
+        return Kb.of(r for u in chosen for r in _of_unit(u, month))
 
     poktan_rows = {
-        kind: tuple(
-            (u.name, Poktan.of(_of_unit(reports, u, period))) for u in by_kind.get(kind, [])
-        )
+        kind: tuple((u.name, Poktan.of(_of_unit(u, period))) for u in by_kind.get(kind, []))
         for kind in POKTAN
     }
     poktan_total = {kind: sum((p for _, p in rows), Poktan()) for kind, rows in poktan_rows.items()}
@@ -319,7 +327,7 @@ def build_recap(
         form = FORM_FOR_KIND.get(unit.kind)
         if form is None:
             continue
-        own = _of_unit(reports, unit, period)
+        own = _of_unit(unit, period)
         month_reports.extend(own)
         expected[form] = expected.get(form, 0) + 1
         if own:
@@ -333,7 +341,7 @@ def build_recap(
     for back in range(TREND_MONTHS - 1, -1, -1):
         month = shift_period(period, -back)
         month_poktan = sum(
-            (Poktan.of(_of_unit(reports, u, month)) for k in POKTAN for u in by_kind.get(k, [])),
+            (Poktan.of(_of_unit(u, month)) for k in POKTAN for u in by_kind.get(k, [])),
             Poktan(),
         )
         trend.append(

@@ -49,12 +49,18 @@ async def district_recaps(
     units = await repo.active_units(session, [k.id for k in kampungs])
     reports, names = await _load(session, units, period)
     kampung_of_unit = {u.id: u.kampung_id for u in units}
+    units_of: dict[int, list[UnitView]] = {}
+    for unit in units:
+        units_of.setdefault(unit.kampung_id, []).append(unit)
+    reports_of: dict[int, list[ReportView]] = {}
+    for report in reports:
+        reports_of.setdefault(kampung_of_unit[report.unit_id], []).append(report)
     recaps = [
         recap.build_recap(
             kampung,
             period,
-            [u for u in units if u.kampung_id == kampung.id],
-            [r for r in reports if kampung_of_unit[r.unit_id] == kampung.id],
+            units_of.get(kampung.id, []),
+            reports_of.get(kampung.id, []),
             names,
             deadline_day,
         )

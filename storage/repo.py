@@ -10,7 +10,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, func, update
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,6 +28,7 @@ from storage.models import (
     ReportRevision,
     ReportValue,
     Unit,
+    UTCDateTime,
 )
 from storage.views import InviteView, KampungView, MemberView, ReportView, UnitView
 
@@ -323,55 +326,96 @@ async def recent_reports(
     until_period: str | None = None,
 ) -> list[ReportView]:
     """Latest revisions of the units' reports from `since_period` on (to `until_period`),
-    times in the local time of their kampung."""
+    times in the local time of their kampung.
+
+    Plain column rows, not ORM entities, and the values in one joined query: a district
+    recap reads tens of thousands of reports.
+    """
     if not unit_ids:
         return []
-    first_revision = (
-        select(
-            col(ReportRevision.report_id).label("report_id"),
-            func.min(ReportRevision.reported_at).label("first_at"),
-        )
-        .group_by(col(ReportRevision.report_id))
-        .subquery()
+    latest = and_(
+        col(ReportRevision.report_id) == col(Report.id),
+        col(ReportRevision.revision) == col(Report.latest_revision),
+    )
+    filters = [col(Report.unit_id).in_(unit_ids), col(Report.period) >= since_period]
+    if until_period is not None:
+        filters.append(col(Report.period) <= until_period)
+    first = aliased(ReportRevision)
+    first_at = (
+        core_select(func.min(first.reported_at))
+        .where(col(first.report_id) == col(Report.id))
+        .correlate(Report)
+        .scalar_subquery()
     )
     query = (
-        select(Report, ReportRevision, Kampung.timezone, first_revision.c.first_at)
-        .join(
-            ReportRevision,
-            and_(
-                col(ReportRevision.report_id) == col(Report.id),
-                col(ReportRevision.revision) == col(Report.latest_revision),
-            ),
+        core_select(
+            col(Report.id),
+            col(Report.unit_id),
+            col(Report.form),
+            col(Report.period),
+            col(Report.meeting_date),
+            col(ReportRevision.id),
+            col(ReportRevision.revision),
+            col(ReportRevision.reported_at),
+            col(Kampung.timezone),
+            first_at,
         )
-        .join(first_revision, first_revision.c.report_id == col(Report.id))
-        .join(Unit, col(Unit.id) == Report.unit_id)
-        .join(Kampung, col(Kampung.id) == Unit.kampung_id)
-        .where(col(Report.unit_id).in_(unit_ids), Report.period >= since_period)
+        .join(ReportRevision, latest)
+        .join(Unit, col(Unit.id) == col(Report.unit_id))
+        .join(Kampung, col(Kampung.id) == col(Unit.kampung_id))
+        .where(*filters)
     )
-    if until_period is not None:
-        query = query.where(Report.period <= until_period)
-    rows = (await session.exec(query)).all()
-    values = await _values_by_revision(session, (rev.id for _, rev, _, _ in rows if rev.id))
+    connection = await session.connection()  # Core rows: no ORM entities to build
+    rows = (await connection.execute(query)).all()
+    value_query = (
+        core_select(
+            col(ReportValue.revision_id),
+            col(ReportValue.field),
+            col(ReportValue.value_int),
+            col(ReportValue.value_text),
+        )
+        .join(ReportRevision, col(ReportRevision.id) == col(ReportValue.revision_id))
+        .join(Report, latest)
+        .where(*filters)
+    )
+    values: dict[int, dict[str, int | str]] = {}
+    for owner, key, number, text_value in (await connection.execute(value_query)).all():
+        value = number if number is not None else text_value
+        if value is not None:
+            values.setdefault(owner, {})[key] = value
+    utc = UTCDateTime()
+    dialect = session.get_bind().dialect
+    zones: dict[str, ZoneInfo] = {}
     views = []
-    utc_type = ReportRevision.__table__.c.reported_at.type  # type: ignore[attr-defined]
-    for report, revision, timezone, first_at in rows:
-        assert report.id is not None and revision.id is not None
-        zone = ZoneInfo(timezone)
+    for (
+        report_id,
+        unit_id,
+        form,
+        period,
+        meeting,
+        revision_id,
+        revision,
+        at,
+        zone_name,
+        first_raw,
+    ) in rows:
+        assert report_id is not None and revision_id is not None
+        zone = zones.setdefault(zone_name, ZoneInfo(zone_name))
         # The aggregate comes back raw (no column type on SQLite): convert it like a column.
-        first = utc_type.process_result_value(first_at, session.get_bind().dialect)
-        if isinstance(first, str):
-            first = datetime.fromisoformat(first).replace(tzinfo=UTC)
+        first_seen = utc.process_result_value(
+            datetime.fromisoformat(first_raw) if isinstance(first_raw, str) else first_raw, dialect
+        )
         views.append(
             ReportView(
-                id=report.id,
-                unit_id=report.unit_id,
-                form=report.form,
-                period=report.period,
-                meeting_date=report.meeting_date,
-                revision=revision.revision,
-                reported_at=revision.reported_at.astimezone(zone),
-                values=values[revision.id],
-                first_reported_at=first.astimezone(zone) if first else None,
+                id=report_id,
+                unit_id=unit_id,
+                form=form,
+                period=period,
+                meeting_date=meeting,
+                revision=revision,
+                reported_at=at.astimezone(zone),
+                values=values.get(revision_id, {}),
+                first_reported_at=first_seen.astimezone(zone) if first_seen else None,
             )
         )
     return views
