@@ -16,7 +16,7 @@ from bot.app import open_runtime
 from bot.config import load_config
 from handlers import recap, recaps
 from handlers.recap import shift_period
-from storage import repo
+from storage import db, migrate, repo
 from storage.models import Report, ReportRevision, ReportValue
 
 UNIT_KINDS = (
@@ -88,6 +88,7 @@ def values_for(kind: str, rng: random.Random) -> dict[str, int]:
 
 @dataclass
 class ScaleResult:
+    database: str
     villages: int
     months: int
     reports: int
@@ -95,11 +96,22 @@ class ScaleResult:
     district_seconds: float
 
 
-async def measure(villages: int, months: int = 12, period: str = "2026-11") -> ScaleResult:
+async def measure(
+    villages: int, months: int = 12, period: str = "2026-11", database_url: str | None = None
+) -> ScaleResult:
+    """`database_url`: an empty PostgreSQL database (migrated here), else a SQLite file."""
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        (folder / "config.toml").write_text(config_text(folder, villages))
+        text = config_text(folder, villages)
+        if database_url is not None:
+            text = text.replace(
+                f'url = "sqlite:///{folder / "bench.db"}"', f'url = "{database_url}"'
+            )
+            engine = db.create_engine(database_url)
+            await migrate.upgrade(engine)
+            await engine.dispose()
+        (folder / "config.toml").write_text(text)
         async with open_runtime(load_config(folder / "config.toml")) as runtime:
             now = datetime(2026, 12, 1, tzinfo=UTC)
             async with runtime.reads() as session:
@@ -162,7 +174,8 @@ async def measure(villages: int, months: int = 12, period: str = "2026-11") -> S
             district_seconds = time.perf_counter() - started
             assert len(found) == villages and recap.percent(total.posyandu_total.d_s) != "-"
             assert reply.files
-    return ScaleResult(villages, months, count, village_seconds, district_seconds)
+    kind = "PostgreSQL" if database_url else "SQLite"
+    return ScaleResult(kind, villages, months, count, village_seconds, district_seconds)
 
 
 if __name__ == "__main__":

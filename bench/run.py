@@ -9,9 +9,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
+
 from bench import memory, throughput
 from bench.outbox_drain import CEILING, drain
 from bench.recap_scale import measure
+from tests.postgres import PostgresServer
 
 OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -40,10 +43,23 @@ async def main() -> str:
     drained = await drain()
     print(drained, flush=True)
     scale = []
-    for villages in (1, 50):
-        print(f"recap scale: {villages} villages x 12 months ...", flush=True)
-        scale.append(await measure(villages))
+    for villages in (1, 50, 1000):
+        print(f"recap scale: {villages} villages x 24 months, SQLite ...", flush=True)
+        scale.append(await measure(villages, months=24))
         print(scale[-1], flush=True)
+    server = PostgresServer()
+    server.start()
+    try:
+        for villages in (1, 50, 1000):
+            print(f"recap scale: {villages} villages x 24 months, PostgreSQL ...", flush=True)
+            name = f"bench_{villages}"
+            admin = await asyncpg.connect(server.url)
+            await admin.execute(f"CREATE DATABASE {name}")
+            await admin.close()
+            scale.append(await measure(villages, months=24, database_url=server.database_url(name)))
+            print(scale[-1], flush=True)
+    finally:
+        server.stop()
     lines = [
         "# Benchmarks",
         "",
@@ -106,15 +122,23 @@ async def main() -> str:
         "",
         "## Recap generation against data size",
         "",
-        "SQLite; 10 units per village, 12 months of reports; time to load, compute and render",
-        "text, chart (PNG) and spreadsheet (XLSX).",
+        "10 units per village, 24 months of reports; time to load, compute and render text,",
+        "chart (PNG) and spreadsheet (XLSX): one village's recap, and the district recap with",
+        "one row per village (all villages in one kecamatan). Goal: 1,000 villages in < 10 s.",
         "",
-        "| villages | reports | one village's recap (s) | district recap (s) |",
-        "|---|---|---|---|",
+        "| database | villages | reports | one village's recap (s) | district recap (s) |",
+        "|---|---|---|---|---|",
     ]
     lines += [
-        f"| {r.villages} | {r.reports} | {r.village_seconds:.2f} | {r.district_seconds:.2f} |"
+        f"| {r.database} | {r.villages} | {r.reports} | {r.village_seconds:.2f} "
+        f"| {r.district_seconds:.2f} |"
         for r in scale
+    ]
+    lines += [
+        "",
+        "Reports are read as plain rows (values in one joined query) and indexed by unit and",
+        "month; before that, the district recap of 1,000 villages took 180 s (every unit",
+        "scanned every report).",
     ]
     lines.append("")
     return "\n".join(lines)
