@@ -45,7 +45,7 @@ test: lint postgres
 	$(BIN)/pytest -q
 
 # Speed targets live here, not in the tests: writes docs/benchmarks.md.
-bench: $(VENV)/.dev-installed
+bench: $(VENV)/.dev-installed postgres
 	$(BIN)/python -m bench.run
 
 clean:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import asyncpg
 
-from bench import memory, throughput
+from bench import memory, profile_turns, throughput
 from bench.outbox_drain import CEILING, drain
 from bench.recap_scale import measure
 from tests.postgres import PostgresServer
@@ -36,6 +36,8 @@ async def main() -> str:
     echo = await throughput.echo_rate(50)
     ours = await throughput.kaderbot_rate(50)
     print(f"echo {echo.per_second:.0f}/s, kaderbot {ours.per_second:.0f}/s", flush=True)
+    print("profiling both bots ...", flush=True)
+    profile_lines = await asyncio.to_thread(profile_turns.per_update_table)
     print("memory: 10,000 members, 1,000 open forms ...", flush=True)
     used = await memory.measure()
     print(used, flush=True)
@@ -93,6 +95,12 @@ async def main() -> str:
         "month's values travel in the draft): together about 65 -> 100 updates/s. Next: Core",
         "statements instead of ORM entities on the hot path, and a per-user cache of the",
         "member view.",
+        "",
+        "Profile of one run of each (cProfile, own time per function grouped by package;",
+        "`make bench` prints it fresh). The difference per update is the database layer",
+        "(SQLAlchemy, aiosqlite's thread hand-offs) and the event-loop work around it:",
+        "",
+        *profile_lines,
         "",
         "## Memory",
         "",
