@@ -35,6 +35,7 @@ from telegram.ext import (
 )
 
 from bot.delivery import DeliveryError
+from bot.webserver import add_health, serve
 from handlers import texts
 from handlers.messages import Choice, Incoming, Part, Reply, TextPart, reply_parts
 from handlers.service import ConversationService
@@ -224,21 +225,15 @@ class TelegramChannel:
         path = urlsplit(url).path or "/"
         app = web.Application()
         app.router.add_post(path, self._on_webhook)
-        app.router.add_get("/healthz", self._health)
-        host, _, port = listen.rpartition(":")
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, int(port))
-        await site.start()
-        sockets = getattr(site._server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1] if sockets else int(port)
+        add_health(app, self.service)
+        self._runner, self.port = await serve(app, listen)
         await self.app.bot.set_webhook(
             url=url,
             secret_token=secret,
             allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=False,
         )
-        log.info("Telegram webhook on %s:%d%s", host, self.port, path)
+        log.info("Telegram webhook on %s (port %d)", listen, self.port)
 
     async def _begin(self) -> None:
         await self.app.initialize()
@@ -258,12 +253,6 @@ class TelegramChannel:
             return web.Response(status=400, text="malformed")
         await self.app.update_processor.process_update(update, self.app.process_update(update))
         return web.Response(text="ok")
-
-    async def _health(self, request: web.Request) -> web.Response:
-        healthy = await self.service.healthy()
-        return web.Response(
-            status=200 if healthy else 503, text="ok" if healthy else "database down"
-        )
 
     async def stop(self) -> None:
         if self._runner is not None:

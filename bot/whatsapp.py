@@ -24,6 +24,7 @@ from aiohttp import web
 
 from bot.config import WhatsAppSettings
 from bot.delivery import DeliveryError
+from bot.webserver import add_health, serve
 from handlers import texts
 from handlers.messages import Attachment, Choice, Incoming, Part, Reply, TextPart, reply_parts
 from handlers.service import ConversationService
@@ -114,11 +115,8 @@ class WhatsAppChannel:
         app = web.Application(client_max_size=2 * 1024 * 1024)
         app.router.add_get(self.settings.webhook_path, self._verify)
         app.router.add_post(self.settings.webhook_path, self._receive)
-        app.router.add_get("/healthz", self._health)
+        add_health(app, self.service)
         return app
-
-    async def _health(self, request: web.Request) -> web.Response:
-        return web.Response(text="ok")
 
     async def _verify(self, request: web.Request) -> web.Response:
         query = request.query
@@ -239,15 +237,8 @@ class WhatsAppChannel:
     # -- lifecycle -----------------------------------------------------------------------
 
     async def start(self) -> None:
-        host, _, port = self.settings.listen.rpartition(":")
-        self._runner = web.AppRunner(self.web_app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, int(port))
-        await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1] if sockets else int(port)
-        log.info("WhatsApp webhook on http://%s:%d%s", host, self.port, self.settings.webhook_path)
+        self._runner, self.port = await serve(self.web_app(), self.settings.listen)
+        log.info("WhatsApp webhook on %s (port %d)", self.settings.listen, self.port)
 
     async def stop(self) -> None:
         if self._tasks:
