@@ -81,8 +81,8 @@ class ConversationService:
                 outcome.state.model_dump_json(),
                 now,
             )
-        recaps = [e for e in outcome.effects if isinstance(e, engine.SendRecap)]
-        shown = [await self._recap_reply(view, effect) for effect in recaps if view is not None]
+        asked = [e for e in outcome.effects if isinstance(e, engine.SendRecap)]
+        shown = [await self._recap_reply(view, effect) for effect in asked if view is not None]
         return [*shown, *outcome.replies]
 
     async def _recap_reply(self, member: MemberView, effect: engine.SendRecap) -> Reply:
@@ -90,12 +90,12 @@ class ConversationService:
         async with self.reads() as session:
             if effect.scope == "district":
                 kecamatan = member.kecamatan or ""
-                recaps_, total = await recaps.district_recaps(
+                villages, total = await recaps.district_recaps(
                     session, kecamatan, effect.period, self.deadline_day
                 )
-                return await recaps.district_reply(kecamatan, recaps_, total)
+                return await recaps.district_reply(kecamatan, villages, total)
             assert member.kampung_id is not None
-            [kampung] = [k for k in await repo.kampung_views(session) if k.id == member.kampung_id]
+            [kampung] = await repo.kampung_views(session, kampung_id=member.kampung_id)
             only = {u.id for u in member.units} if effect.scope == "units" else None
             built = await recaps.kampung_recap(
                 session, kampung, effect.period, self.deadline_day, only
