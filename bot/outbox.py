@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import Deliverer, DeliveryError, TemplateDeliverer
 from handlers import outbox as rendering
-from handlers.messages import Part, reply_parts
+from handlers.messages import Part, Reply, reply_parts
 from handlers.reminders import reminder_is_stale
 from storage import repo
 from storage.models import Outbox
@@ -138,6 +138,8 @@ class OutboxSender:
         assert row.id is not None
         now = self.clock()
         dropped: str | None = None
+        variables: list[str] | None = None  # set when the row goes out as a template
+        replies: list[Reply] = []
         async with self.reads() as session:
             recipient = await repo.get_recipient(session, row.member_id)
             deliverer = self.deliverers.get(recipient.channel) if recipient else None
@@ -153,7 +155,8 @@ class OutboxSender:
             await self._update(row.id, status="dropped", last_error=dropped)
             return
         assert recipient is not None and deliverer is not None
-        if isinstance(deliverer, TemplateDeliverer) and _outside_window(deliverer, recipient, now):
+        if variables is not None:
+            assert isinstance(deliverer, TemplateDeliverer)
             await self._send_template(row, deliverer, recipient.user_key, variables)
             return
         parts: list[Part] = [
