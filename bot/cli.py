@@ -145,7 +145,7 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             await migrate.upgrade(engine)
         finally:
             await engine.dispose()
-        print(f"database schema: {before or 'empty'} -> {migrate.head()}", file=sys.stderr)
+        print(f"database schema: {before or 'empty'} -> {migrate.HEAD}", file=sys.stderr)
         return EXIT_OK
     if args.command == "invite":
         return await _invite(args, config)

@@ -43,10 +43,6 @@ def script_head() -> str:
     return found
 
 
-def head() -> str:
-    return HEAD
-
-
 async def current(engine: AsyncEngine) -> str | None:
     async with engine.connect() as connection:
         try:

@@ -22,7 +22,7 @@ async def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
     engine = db.create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     try:
         await migrate.upgrade(engine)
-        assert await migrate.current(engine) == migrate.head()
+        assert await migrate.current(engine) == migrate.HEAD
         async with engine.connect() as connection:
             differences = await connection.run_sync(
                 lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata)
@@ -38,7 +38,7 @@ async def test_out_of_date_database_is_refused_unless_upgraded(tmp_path: Path) -
         with pytest.raises(migrate.SchemaOutOfDateError, match="kaderbot db upgrade"):
             await migrate.ensure_current(engine, upgrade_automatically=False)
         await migrate.ensure_current(engine, upgrade_automatically=True)
-        assert await migrate.current(engine) == migrate.head()
+        assert await migrate.current(engine) == migrate.HEAD
     finally:
         await engine.dispose()
 
@@ -46,6 +46,6 @@ async def test_out_of_date_database_is_refused_unless_upgraded(tmp_path: Path) -
 def test_db_upgrade_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_config(tmp_path)
     assert main(["--config", str(path), "db", "upgrade"]) == 0
-    assert f"empty -> {migrate.head()}" in capsys.readouterr().err
+    assert f"empty -> {migrate.HEAD}" in capsys.readouterr().err
     assert main(["--config", str(path), "db", "upgrade"]) == 0
-    assert f"{migrate.head()} -> {migrate.head()}" in capsys.readouterr().err
+    assert f"{migrate.HEAD} -> {migrate.HEAD}" in capsys.readouterr().err
