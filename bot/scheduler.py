@@ -10,6 +10,7 @@ while the process was down. APScheduler 3's defaults would silently skip a late 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
@@ -29,6 +30,8 @@ from handlers.reminders import (
     plan_kampung,
 )
 from storage import repo
+from storage.repo import Recipient
+from storage.views import UnitView
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,16 @@ class Schedule:
                 for k in kampungs
             }
             reported = await repo.reported_units(session, sorted(periods))
+        # Grouped once: a province has thousands of villages, and this runs every tick.
+        units_of: dict[int, list[UnitView]] = defaultdict(list)
+        for unit in units:
+            units_of[unit.kampung_id].append(unit)
+        ketua_of: dict[int | None, list[Recipient]] = defaultdict(list)
+        for chair in ketua:
+            ketua_of[chair.kampung_id].append(chair)
+        plkb_of: dict[str | None, list[Recipient]] = defaultdict(list)
+        for officer in plkb:
+            plkb_of[officer.kecamatan].append(officer)
         planned: list[Planned] = []
         for kampung in kampungs:
             local_period = now.astimezone(ZoneInfo(kampung.timezone)).strftime("%Y-%m")
@@ -83,8 +96,8 @@ class Schedule:
                 self.rules,
                 KampungPlanInput(
                     kampung=kampung,
-                    units=[u for u in units if u.kampung_id == kampung.id],
-                    ketua=[k for k in ketua if k.kampung_id == kampung.id],
+                    units=units_of[kampung.id],
+                    ketua=ketua_of[kampung.id],
                     kader_by_unit=kader,
                     reported_last_month=frozenset(
                         reported.get(shift_period(local_period, -1), set())
@@ -93,8 +106,7 @@ class Schedule:
             )
         zones = {k.kecamatan: k.timezone for k in reversed(kampungs)}
         for kecamatan, timezone in sorted(zones.items()):
-            officers = [p for p in plkb if p.kecamatan == kecamatan]
-            planned += plan_district(now, self.rules, kecamatan, timezone, officers)
+            planned += plan_district(now, self.rules, kecamatan, timezone, plkb_of[kecamatan])
         return planned
 
     async def tick(self) -> int:
