@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from bot.app import open_runtime
 from bot.config import load_config
 from handlers import recap, recaps
-from handlers.recap import shift_period
+from handlers.periods import shift_period
 from storage import db, migrate, repo
 from storage.models import Report, ReportRevision, ReportValue
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import ScheduleSettings
-from handlers.recap import shift_period
+from handlers.periods import shift_period
 from handlers.reminders import (
     KampungPlanInput,
     Planned,

@@ -33,6 +33,7 @@ from handlers.forms import (
 )
 from handlers.meetings import MeetingRuleError, parse_meeting_rule
 from handlers.messages import Choice, Incoming, Reply
+from handlers.periods import period_of, shift_period
 from handlers.quick import parse_quick_report
 from storage.views import InviteView, MemberView, ReportView, UnitView
 
@@ -173,16 +174,6 @@ def step(ctx: Context, state: State, incoming: Incoming) -> Outcome:
 
 
 # --- periods ----------------------------------------------------------------------------
-
-
-def period_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def shift_period(period: str, months: int) -> str:
-    year, month = (int(part) for part in period.split("-"))
-    index = year * 12 + (month - 1) + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 # --- the turn ---------------------------------------------------------------------------

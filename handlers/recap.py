@@ -17,17 +17,12 @@ from babel.numbers import format_decimal
 
 from handlers import texts
 from handlers.forms import FORM_FOR_KIND, METHODS, MKJP_METHODS
+from handlers.periods import shift_period
 from storage.views import KampungView, ReportView, UnitView
 
 POKTAN = ("bkb", "bkr", "bkl")
 TREND_MONTHS = 6
 D_S_TARGET = 80.0
-
-
-def shift_period(period: str, months: int) -> str:
-    year, month = (int(part) for part in period.split("-"))
-    index = year * 12 + (month - 1) + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def ratio(numerator: float, denominator: float) -> float | None:

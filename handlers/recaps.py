@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import recap, texts
 from handlers.messages import Attachment, Reply
+from handlers.periods import shift_period
 from storage import repo
 from storage.views import KampungView, ReportView, UnitView
 
@@ -21,7 +22,7 @@ async def _load(
 ) -> tuple[list[ReportView], dict[int, list[str]]]:
     """The units' reports over the trend months, and their kader's names."""
     unit_ids = [u.id for u in units]
-    since = recap.shift_period(period, -(recap.TREND_MONTHS - 1))
+    since = shift_period(period, -(recap.TREND_MONTHS - 1))
     reports = await repo.recent_reports(session, unit_ids, since, period)
     kader = await repo.kader_by_unit(session, unit_ids)
     return reports, {unit_id: [k.name for k in members] for unit_id, members in kader.items()}

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from handlers import texts
 from handlers.forms import FORM_FOR_KIND
 from handlers.meetings import MeetingRuleError, parse_meeting_rule
-from handlers.recap import shift_period
+from handlers.periods import period_of, shift_period
 from storage.repo import Recipient
 from storage.views import KampungView, UnitView
 
@@ -52,10 +52,6 @@ class Planned:
 
     def payload_json(self) -> str:
         return json.dumps(self.payload, sort_keys=True)
-
-
-def _period(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def _in_window(local: datetime, day: date, send_time: time) -> bool:
@@ -94,7 +90,7 @@ def plan_kampung(now: datetime, rules: ScheduleRules, data: KampungPlanInput) ->
     kampung = data.kampung
     local = now.astimezone(ZoneInfo(kampung.timezone))
     today = local.date()
-    last_month = shift_period(_period(today), -1)
+    last_month = shift_period(period_of(today), -1)
     planned: list[Planned] = []
 
     if _in_window(local, today.replace(day=rules.recap_day), rules.send_time):
@@ -173,7 +169,7 @@ def plan_district(
     local = now.astimezone(ZoneInfo(timezone))
     if not _in_window(local, local.date().replace(day=rules.recap_day), rules.send_time):
         return []
-    last_month = shift_period(_period(local.date()), -1)
+    last_month = shift_period(period_of(local.date()), -1)
     payload = {"kecamatan": kecamatan, "period": last_month}
     return [Planned("district_recap", p.id, last_month, payload) for p in plkb]
 

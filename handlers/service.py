@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import engine, parse, recaps
 from handlers.messages import Incoming, Reply
+from handlers.periods import period_of, shift_period
 from storage import db, repo
 from storage.views import MemberView, ReportView
 
@@ -132,7 +133,7 @@ class ConversationService:
             invite = await repo.find_invite(session, code)
         reports: list[ReportView] = []
         if member is not None and with_reports:
-            since = engine.shift_period(engine.period_of(today), -_MONTHS_LOADED)
+            since = shift_period(period_of(today), -_MONTHS_LOADED)
             reports = await repo.recent_reports(session, [u.id for u in member.units], since)
         return engine.Context(
             member=member,
