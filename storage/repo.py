@@ -511,8 +511,7 @@ async def save_state(
 ) -> None:
     """Insert or update in one statement (no read first: a turn already read it)."""
     table = Conversation.__table__  # type: ignore[attr-defined]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(
+    statement = _insert(session, table).values(
         channel=channel, user_key=user_key, state=state, updated_at=now
     )
     statement = statement.on_conflict_do_update(
@@ -522,11 +521,14 @@ async def save_state(
     await session.exec(statement)
 
 
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (both SQLite and PostgreSQL do)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
 def _insert_ignoring_duplicates(session: AsyncSession, table: Any, **values: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table).values(**values).on_conflict_do_nothing()
-    return sqlite.insert(table).values(**values).on_conflict_do_nothing()
+    return _insert(session, table).values(**values).on_conflict_do_nothing()
 
 
 async def claim_update(session: AsyncSession, channel: str, update_id: str, now: datetime) -> bool:
