@@ -30,6 +30,8 @@ from handlers.forms import (
     FormSpec,
     Value,
     balance_sides,
+    first_rule_break,
+    rule_error,
 )
 from handlers.meetings import MeetingRuleError, parse_meeting_rule
 from handlers.messages import Choice, Incoming, Reply
@@ -65,6 +67,7 @@ class Draft(BaseModel):
     base_revision: int = 0
     duplicate_of: int | None = None
     pending: dict[str, int] = Field(default_factory=dict)  # method list awaiting "missing = 0"
+    zero_keys: list[str] = Field(default_factory=list)  # the methods left out: 0 if confirmed
     warned_after: str | None = None  # the field whose warnings await confirmation
     quick: bool = False  # filled from a one-message report: warnings shown in the summary
     # Last month's values of the same unit, kept once the date is known, so that later turns
@@ -184,6 +187,10 @@ _METHOD_PATTERN = re.compile(
 _METHOD_OF_WORD = dict(METHOD_WORDS)
 _LIST_FILLER = {"dan", "orang", "org", "peserta", "akseptor", "pa", "pb", "kb", "metode"}
 _MENU_VALUES = ("lapor", "status", "ubah", "bantuan")
+_GREETINGS = frozenset(
+    {"halo", "hallo", "hai", "hi", "assalamualaikum", "selamat pagi", "selamat siang",
+     "selamat sore", "selamat malam", "pagi", "siang", "sore", "malam", "p"}
+)  # fmt: skip
 
 
 @dataclass
@@ -211,14 +218,20 @@ class _Turn:
             self.state = State(prompt=self.state.prompt)
             self.show_prompt = False
             return
-        if command is not None:
+        offered = _render(self.ctx, self.state)
+        slashed = incoming.choice is None and text.startswith("/")
+        # A plain word that names a button on screen ("ubah" at the summary) is that button;
+        # with a slash it is the command.
+        if command is not None and (slashed or _typed_choice(offered, text) is None):
             self._command(command.name, command.argument)
             return
-        value = self._resolve_choice(incoming, text)
-        if value is _STALE:
-            self.notes.append(texts.STALE_BUTTON)
+        if slashed:
+            self.notes.append(texts.UNKNOWN_COMMAND.format(command=texts.typed(text.split()[0])))
             return
-        assert not isinstance(value, _Stale)
+        value = self._resolve_choice(incoming, text, offered)
+        if isinstance(value, _Unresolved):
+            self.notes.append(value.note)
+            return
         if value is not None and value.startswith("cmd:"):
             self._command(value.removeprefix("cmd:"))
             return
@@ -236,25 +249,22 @@ class _Turn:
             replies.append(Reply("\n\n".join(self.notes)))
         return Outcome(tuple(replies), self.state, tuple(self.effects))
 
-    def _resolve_choice(self, incoming: Incoming, text: str) -> str | _Stale | None:
-        offered = _render(self.ctx, self.state).choices
-        by_token = {choice.value: choice for choice in offered}
+    def _resolve_choice(
+        self, incoming: Incoming, text: str, offered: Reply
+    ) -> str | _Unresolved | None:
+        """The value of the button pressed, or typed: its label, its number, or a word that
+        names only one of the buttons ("mawar", "simpan")."""
         if incoming.choice is not None:
-            if incoming.choice not in by_token:
-                return _STALE
+            if incoming.choice not in {choice.value for choice in offered.choices}:
+                return _Unresolved(texts.STALE_BUTTON)
             return incoming.choice.split(".", 1)[1]
-        wanted = parse.normalise(text)
-        for choice in offered:
-            if parse.normalise(choice.label) == wanted:
-                return choice.value.split(".", 1)[1]
-        prompt = _render(self.ctx, self.state)
-        if (
-            not prompt.free_text
-            and parse.is_plain_number(wanted)
-            and 1 <= int(wanted) <= len(offered)
-        ):
-            return offered[int(wanted) - 1].value.split(".", 1)[1]
-        return None
+        found = _typed_choice(offered, text)
+        if isinstance(found, tuple):
+            labels = ", ".join(choice.label for choice in found)
+            return _Unresolved(
+                texts.CHOICE_AMBIGUOUS.format(typed=texts.typed(text), options=labels)
+            )
+        return None if found is None else found.value.split(".", 1)[1]
 
     # -- registration and commands -----------------------------------------------------
 
@@ -272,7 +282,7 @@ class _Turn:
             role = texts.ROLE_NAMES[invite.role]
             place = f"{invite.unit_name}, {invite.place}" if invite.unit_name else invite.place
             self.notes.append(texts.WELCOME.format(name=name, role=role, place=place))
-            self.notes.append(texts.HELP)
+            self.notes.append(texts.HELP[invite.role])
             self.state = State(prompt=self.state.prompt)
             return
         elif (
@@ -317,7 +327,7 @@ class _Turn:
             )
             self._reset()
         elif name == "bantuan":
-            self.notes.append(texts.HELP_PLKB if member.role == "plkb" else texts.HELP)
+            self.notes.append(texts.HELP[member.role])
         elif name == "status":
             self.notes.append(status_text(self.ctx))
         elif name == "start":
@@ -379,11 +389,7 @@ class _Turn:
     # -- helpers -----------------------------------------------------------------------
 
     def _unit(self, unit_id: int) -> UnitView:
-        assert self.ctx.member is not None
-        for unit in self.ctx.member.units:
-            if unit.id == unit_id:
-                return unit
-        raise KeyError(unit_id)
+        return _member_unit(self.ctx, unit_id)
 
     @property
     def _draft(self) -> Draft:
@@ -419,7 +425,11 @@ class _Turn:
             self.notes.append(parsed)
         elif parsed is not None:
             self._quick(QuickPending(form=parsed.form, when=parsed.when, values=parsed.values))
-        # anything else gets the menu
+        elif parse.normalise(text).strip(" !.,") in _GREETINGS:
+            assert self.ctx.member is not None
+            self.notes.append(texts.GREETING.format(name=self.ctx.member.name))
+        else:
+            self.notes.append(texts.NOT_UNDERSTOOD.format(typed=texts.typed(text)))
 
     def _quick(self, quick: QuickPending) -> None:
         member = self.ctx.member
@@ -488,7 +498,7 @@ class _Turn:
 
     def _on_ask(self, text: str, value: str | None) -> None:
         spec = self._spec.field(self._draft.field or "")
-        if value == "skip" and spec.optional:
+        if spec.optional and (value == "skip" or (value is None and parse.is_skip(text))):
             self._draft.answers[spec.key] = None
             self._after_answer([spec.key])
             return
@@ -507,11 +517,11 @@ class _Turn:
         if spec.group is not None and _METHOD_PATTERN.search(parse.normalise(text)):
             self._answer_method_list(spec.group, text)
             return
-        number = parse.parse_int(text)
-        if number is None:
-            self.notes.append(texts.BAD_NUMBER)
+        number = parse.read_count(text)
+        if isinstance(number, parse.NumberProblem):
+            self.notes.append(texts.NUMBER_PROBLEMS[number].format(typed=texts.typed(text)))
             return
-        error = _at_most_error(self._spec, self._draft.answers, spec, number)
+        error = rule_error(self._spec, self._draft.answers, spec.key, number)
         if error:
             self.notes.append(error)
             return
@@ -525,7 +535,11 @@ class _Turn:
         elif value == "yesterday":
             day = today - timedelta(days=1)
         else:
-            day = parse.parse_date(text, today)
+            read = parse.read_date(text, today)
+            if read is parse.DateProblem.IMPOSSIBLE:
+                self.notes.append(texts.DATE_IMPOSSIBLE.format(typed=texts.typed(text)))
+                return
+            day = None if isinstance(read, parse.DateProblem) else read
         if day is None:
             self.notes.append(texts.BAD_DATE)
             return
@@ -579,13 +593,14 @@ class _Turn:
         values = {f"{group}_{method}": number for method, number in parsed.items()}
         trial = {**self._draft.answers, **values}
         for key, number in values.items():
-            error = _at_most_error(form, trial, form.field(key), number)
+            error = rule_error(form, trial, key, number)
             if error:
                 self.notes.append(error)
                 return
         missing = _unanswered(form.group_fields(group), {**self._draft.answers, **values})
         if missing:
             self._draft.pending = values
+            self._draft.zero_keys = [f.key for f in missing]
             self.state.step = Step.METHODS_ZERO
             return
         self._draft.answers.update(values)
@@ -622,11 +637,20 @@ class _Turn:
         draft, spec = self._draft, self._spec
         draft.stop_after = None
         draft.pending = {}
-        problem = _first_problem(spec, draft.answers)
+        problem = first_rule_break(spec, draft.answers)
+        left_out = _methods_left_out(spec, draft.answers)
+        if draft.quick and left_out and problem is not None and not problem[1]:
+            # A one-message report names the methods it has; the rest are 0 once confirmed,
+            # in one question rather than one question each.
+            draft.zero_keys = left_out
+            self.state.step = Step.METHODS_ZERO
+            return
         if problem is not None:
             key, message = problem
             if message:
                 self.notes.append(message)
+                # A refused value is no answer: the re-ask must not offer it as the old one.
+                del draft.answers[key]
             self._ask(key, stop_after=key)
             return
         if _unbalanced(spec, draft.answers):
@@ -665,16 +689,21 @@ class _Turn:
     def _on_methods_zero(self, text: str, value: str | None) -> None:
         answer = _yes_no(text, value)
         draft, spec = self._draft, self._spec
-        group = spec.field(next(iter(draft.pending))).group or ""
+        first_missing = draft.zero_keys[0]
         if answer is True:
-            missing = _unanswered(spec.group_fields(group), {**draft.answers, **draft.pending})
-            values = {**draft.pending, **{f.key: 0 for f in missing}}
+            values = {**draft.pending, **dict.fromkeys(draft.zero_keys, 0)}
             draft.answers.update(values)
-            draft.pending = {}
+            draft.pending, draft.zero_keys = {}, []
+            if draft.quick:
+                draft.stop_after = spec.fields[0].key  # then on to what is still missing
             self._after_answer(list(values))
         elif answer is False:
-            draft.pending = {}
-            self._ask(spec.group_fields(group)[0].key, draft.stop_after)
+            draft.pending, draft.zero_keys = {}, []
+            if draft.quick:  # ask what is missing, then back to the summary
+                self._ask(first_missing, stop_after=first_missing)
+            else:
+                group = spec.field(first_missing).group or ""
+                self._ask(spec.group_fields(group)[0].key, draft.stop_after)
         else:
             self.notes.append(texts.BAD_CHOICE)
 
@@ -755,11 +784,37 @@ class _Turn:
             self.notes.append(texts.BAD_CHOICE)
 
 
-class _Stale:
-    """A button from an earlier question."""
+@dataclass(frozen=True, slots=True)
+class _Unresolved:
+    """A press or typed choice that selects nothing; `note` says why (an old button, or a
+    word that names several buttons)."""
+
+    note: str
 
 
-_STALE = _Stale()
+def _label_words(text: str) -> list[str]:
+    return re.sub(r"[^\w]+", " ", parse.normalise(text)).split()
+
+
+def _typed_choice(offered: Reply, text: str) -> Choice | tuple[Choice, ...] | None:
+    """The button a typed text names: its label in any case, its number (where the prompt
+    takes no free text), or words found in one label only. Several: all of them."""
+    choices = offered.choices
+    wanted = _label_words(re.sub(r"^\s*\d+\s*[.)]\s+", "", text))  # "2. Mawar" as listed
+    if not wanted:
+        return None
+    for choice in choices:
+        if _label_words(choice.label) == wanted:
+            return choice
+    if offered.free_text:
+        return None  # a typed answer: "gizi" at the materi prompt is not a suggestion
+    number = parse.normalise(text).rstrip(".")
+    if parse.is_plain_number(number) and len(number) <= 3 and 1 <= int(number) <= len(choices):
+        return choices[int(number) - 1]
+    named = tuple(c for c in choices if set(wanted) <= set(_label_words(c.label)))
+    if len(named) == 1:
+        return named[0]
+    return named or None
 
 
 # --- pure helpers -----------------------------------------------------------------------
@@ -775,6 +830,12 @@ def report_title(form: str, unit_name: str) -> str:
 
 def _unanswered(fields: Sequence[FieldSpec], answers: dict[str, Value]) -> list[FieldSpec]:
     return [f for f in fields if f.key not in answers]
+
+
+def _methods_left_out(spec: FormSpec, answers: dict[str, Value]) -> list[str]:
+    """The unanswered fields of the form's method lists (KB: PA and PB per method)."""
+    groups = dict.fromkeys(f.group for f in spec.fields if f.group)
+    return [f.key for g in groups if g for f in _unanswered(spec.group_fields(g), answers)]
 
 
 def _reportable_units(member: MemberView) -> list[UnitView]:
@@ -827,35 +888,6 @@ def _kb_periods(today: date) -> tuple[str, str]:
     return shift_period(this_month, -1), this_month
 
 
-def _at_most_error(
-    spec: FormSpec, answers: dict[str, Value], field_spec: FieldSpec, number: int
-) -> str | None:
-    if field_spec.at_most is None:
-        return None
-    limit = answers.get(field_spec.at_most)
-    if not isinstance(limit, int) or number <= limit:
-        return None
-    return texts.AT_MOST.format(
-        label=texts.field_label(field_spec.key),
-        other=texts.field_label(field_spec.at_most),
-        limit=limit,
-        value=number,
-    )
-
-
-def _first_problem(spec: FormSpec, answers: dict[str, Value]) -> tuple[str, str] | None:
-    """The first field that is missing or breaks a hard rule, with the reason to show."""
-    for field_spec in spec.fields:
-        if field_spec.key not in answers:
-            return field_spec.key, ""
-        value = answers[field_spec.key]
-        if isinstance(value, int):
-            error = _at_most_error(spec, answers, field_spec, value)
-            if error:
-                return field_spec.key, error
-    return None
-
-
 def _unbalanced(spec: FormSpec, answers: dict[str, Value]) -> bool:
     sides = balance_sides(spec, answers)
     return sides is not None and sides[0] != sides[1]
@@ -903,6 +935,19 @@ def _warnings(ctx: Context, draft: Draft, keys: Sequence[str]) -> list[str]:
         for rule in spec.warnings
         if rule.after in keys and (message := rule.check(draft.answers)) is not None
     ]
+    profile = _member_unit(ctx, draft.unit_id).profile
+    for key in keys:
+        value, field_spec = draft.answers.get(key), spec.field(key)
+        limit = profile.get(field_spec.profile or "", 0)
+        if isinstance(value, int) and limit and value > limit:
+            found.append(
+                texts.WARN_PROFILE.format(
+                    label=texts.field_label(key),
+                    value=value,
+                    profile=texts.PROFILE_NAMES[field_spec.profile or ""],
+                    limit=limit,
+                )
+            )
     previous = _previous_values(ctx, draft) or {}
     for key in keys:
         value, before = draft.answers.get(key), previous.get(key)
@@ -948,9 +993,11 @@ def parse_method_list(text: str) -> dict[str, int] | str:
             ):
                 words.append(tokens[position])
                 position += 1
-            parsed = parse.parse_int(" ".join(words))
-            if parsed is None:
-                return texts.METHOD_LIST_UNKNOWN.format(word=token)
+            parsed = parse.read_count(" ".join(words))
+            if parsed is parse.NumberProblem.UNREADABLE:
+                return texts.METHOD_LIST_UNKNOWN.format(word=texts.typed(token))
+            if isinstance(parsed, parse.NumberProblem):
+                return texts.NUMBER_PROBLEMS[parsed].format(typed=texts.typed(" ".join(words)))
             if number is not None:
                 return texts.BAD_NUMBER
             number = parsed
@@ -997,9 +1044,16 @@ def _render_pick_unit(ctx: Context, state: State) -> Reply:
     return Reply(texts.PICK_UNIT, _choices(state, [(u.name, f"u{u.id}") for u in units]))
 
 
-def _unit_name(ctx: Context, unit_id: int) -> str:
+def _member_unit(ctx: Context, unit_id: int) -> UnitView:
     assert ctx.member is not None
-    return next(u.name for u in ctx.member.units if u.id == unit_id)
+    for unit in ctx.member.units:
+        if unit.id == unit_id:
+            return unit
+    raise KeyError(unit_id)
+
+
+def _unit_name(ctx: Context, unit_id: int) -> str:
+    return _member_unit(ctx, unit_id).name
 
 
 def _report_when(report: ReportView) -> str:
@@ -1074,17 +1128,19 @@ def _render_methods_zero(ctx: Context, state: State) -> Reply:
     draft = state.draft
     assert draft is not None
     spec = FORMS[draft.form]
-    group = spec.field(next(iter(draft.pending))).group or ""
-    read = ", ".join(f"{texts.field_label(k)} {v}" for k, v in draft.pending.items())
-    missing = ", ".join(
-        texts.METHOD_NAMES[f.method or ""]
-        for f in _unanswered(spec.group_fields(group), {**draft.answers, **draft.pending})
+    by_group: dict[str, list[str]] = {}
+    for key in draft.zero_keys:
+        field_spec = spec.field(key)
+        by_group.setdefault(field_spec.group or "", []).append(
+            texts.METHOD_NAMES[field_spec.method or ""]
+        )
+    missing = "; ".join(
+        f"{texts.METHOD_GROUP_NAMES[group]} {', '.join(names)}" for group, names in by_group.items()
     )
-    text = (
-        texts.METHOD_LIST_READ.format(values=read)
-        + "\n"
-        + texts.METHOD_LIST_MISSING.format(methods=missing)
-    )
+    text = texts.METHOD_LIST_MISSING.format(methods=missing)
+    if draft.pending:
+        read = ", ".join(f"{texts.field_label(k)} {v}" for k, v in draft.pending.items())
+        text = texts.METHOD_LIST_READ.format(values=read) + "\n" + text
     choices = _yes_no_choices(state, texts.METHOD_LIST_ZERO_YES, texts.METHOD_LIST_ZERO_NO)
     return Reply(text, choices)
 

@@ -34,6 +34,9 @@ class FieldSpec:
     options: tuple[str, ...] = ()  # CHOICE: the allowed answers; TEXT: suggestions
     group: str | None = None  # "aktif" or "baru": a KB method list, fillable in one message
     method: str | None = None
+    maximum: int | None = None  # INT: the hard upper bound; no village has more
+    # INT: the Kampung KB profile number (config) above which a value is only a warning
+    profile: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,15 @@ class WarningRule:
 
     after: str
     check: Callable[[Answers], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class PartsAtMost:
+    """A hard rule: the answered parts never add up to more than the total (SKDN: the
+    balita weighed, D, are N + T + O + B; any of them answered may not exceed D)."""
+
+    parts: tuple[str, ...]
+    total: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +72,7 @@ class FormSpec:
     per_meeting: bool  # True: one report per meeting date; False: one per month
     warnings: tuple[WarningRule, ...] = ()
     balance: Balance | None = None
+    parts_at_most: tuple[PartsAtMost, ...] = ()
 
     def field(self, key: str) -> FieldSpec:
         return self.fields[self.index(key)]
@@ -83,10 +96,18 @@ MKJP_METHODS = ("iud", "mow", "mop", "implan")
 MAX_DAYS_BACK = 40
 CATATAN_MAX = 500
 MATERI_MAX = 200
+# Hard upper bounds: well above any real posyandu, poktan or village, and far inside the
+# database integer (32-bit on PostgreSQL).
+BALITA_MAX = 2_000  # children 0-59 months at one posyandu
+PEOPLE_AT_MEETING_MAX = 500  # pregnant women at a posyandu day
+KADER_MAX = 100
+FAMILIES_MAX = 5_000  # member families of one poktan
+PUS_MAX = 50_000  # couples of child-bearing age in one desa/kelurahan
+DATABASE_INT_MAX = 2**31 - 1
 
 
-def _int(form: str, key: str, **kwargs: object) -> FieldSpec:
-    return FieldSpec(key, FieldKind.INT, f"{form}.{key}", **kwargs)  # type: ignore[arg-type]
+def _int(form: str, key: str, maximum: int, **kwargs: object) -> FieldSpec:
+    return FieldSpec(key, FieldKind.INT, f"{form}.{key}", maximum=maximum, **kwargs)  # type: ignore[arg-type]
 
 
 def _given(answers: Answers, *keys: str) -> list[int] | None:
@@ -118,17 +139,17 @@ POSYANDU = FormSpec(
     per_meeting=False,
     fields=(
         FieldSpec("tanggal", FieldKind.DATE, "posyandu.tanggal"),
-        _int("posyandu", "s"),
-        _int("posyandu", "k", at_most="s"),
-        _int("posyandu", "d", at_most="s"),
-        _int("posyandu", "n", at_most="d"),
-        _int("posyandu", "t", optional=True, at_most="d"),
-        _int("posyandu", "o", optional=True, at_most="d"),
-        _int("posyandu", "b", optional=True, at_most="d"),
-        _int("posyandu", "t2", optional=True, at_most="t"),
-        _int("posyandu", "bgm", at_most="d"),
-        _int("posyandu", "bumil"),
-        _int("posyandu", "kader_hadir"),
+        _int("posyandu", "s", BALITA_MAX, profile="keluarga_balita"),
+        _int("posyandu", "k", BALITA_MAX, at_most="s"),
+        _int("posyandu", "d", BALITA_MAX, at_most="s"),
+        _int("posyandu", "n", BALITA_MAX, at_most="d"),
+        _int("posyandu", "t", BALITA_MAX, optional=True, at_most="d"),
+        _int("posyandu", "o", BALITA_MAX, optional=True, at_most="d"),
+        _int("posyandu", "b", BALITA_MAX, optional=True, at_most="d"),
+        _int("posyandu", "t2", BALITA_MAX, optional=True, at_most="t"),
+        _int("posyandu", "bgm", BALITA_MAX, at_most="d"),
+        _int("posyandu", "bumil", PEOPLE_AT_MEETING_MAX),
+        _int("posyandu", "kader_hadir", KADER_MAX),
         FieldSpec(
             "catatan",
             FieldKind.TEXT,
@@ -138,7 +159,12 @@ POSYANDU = FormSpec(
         ),
     ),
     warnings=(WarningRule("d", _d_over_k), WarningRule("b", _skdn_sum)),
+    parts_at_most=(PartsAtMost(parts=("n", "t", "o", "b"), total="d"),),
 )
+
+
+# Which profile number (config) a poktan's membership is compared with.
+_POKTAN_PROFILE = {"bkb": "keluarga_balita", "bkr": "keluarga_remaja", "bkl": "keluarga_lansia"}
 
 
 def _poktan(name: str, extra: tuple[FieldSpec, ...] = ()) -> FormSpec:
@@ -147,9 +173,9 @@ def _poktan(name: str, extra: tuple[FieldSpec, ...] = ()) -> FormSpec:
         per_meeting=True,
         fields=(
             FieldSpec("tanggal", FieldKind.DATE, "poktan.tanggal"),
-            _int("poktan", "anggota"),
-            _int("poktan", "hadir", at_most="anggota"),
-            _int("poktan", "kader_hadir"),
+            _int("poktan", "anggota", FAMILIES_MAX, profile=_POKTAN_PROFILE[name]),
+            _int("poktan", "hadir", FAMILIES_MAX, at_most="anggota"),
+            _int("poktan", "kader_hadir", KADER_MAX),
             FieldSpec(
                 "materi",
                 FieldKind.TEXT,
@@ -158,8 +184,8 @@ def _poktan(name: str, extra: tuple[FieldSpec, ...] = ()) -> FormSpec:
                 options=texts.MATERI_TOPICS[name],
             ),
             FieldSpec("penyaji", FieldKind.CHOICE, "poktan.penyaji", options=texts.PENYAJI),
-            _int("poktan", "pus_anggota", at_most="anggota"),
-            _int("poktan", "pus_kb", at_most="pus_anggota"),
+            _int("poktan", "pus_anggota", FAMILIES_MAX, at_most="anggota"),
+            _int("poktan", "pus_kb", FAMILIES_MAX, at_most="pus_anggota"),
             *extra,
         ),
     )
@@ -170,8 +196,8 @@ BKR = _poktan("bkr")
 BKL = _poktan(
     "bkl",
     (
-        _int("poktan", "lansia_mandiri", optional=True),
-        _int("poktan", "lansia_pendamping", optional=True),
+        _int("poktan", "lansia_mandiri", FAMILIES_MAX, optional=True),
+        _int("poktan", "lansia_pendamping", FAMILIES_MAX, optional=True),
     ),
 )
 
@@ -180,9 +206,11 @@ KB = FormSpec(
     per_meeting=False,
     fields=(
         FieldSpec("periode", FieldKind.PERIOD, "kb.periode"),
-        _int("kb", "pus"),
+        _int("kb", "pus", PUS_MAX, profile="pus"),
         *(
-            FieldSpec(f"aktif_{m}", FieldKind.INT, "kb.aktif", group="aktif", method=m)
+            FieldSpec(
+                f"aktif_{m}", FieldKind.INT, "kb.aktif", group="aktif", method=m, maximum=PUS_MAX
+            )
             for m in METHODS
         ),
         *(
@@ -193,13 +221,14 @@ KB = FormSpec(
                 group="baru",
                 method=m,
                 at_most=f"aktif_{m}",
+                maximum=PUS_MAX,
             )
             for m in METHODS
         ),
-        _int("kb", "hamil"),
-        _int("kb", "ias"),
-        _int("kb", "iat"),
-        _int("kb", "tial"),
+        _int("kb", "hamil", PUS_MAX),
+        _int("kb", "ias", PUS_MAX),
+        _int("kb", "iat", PUS_MAX),
+        _int("kb", "tial", PUS_MAX),
     ),
     balance=Balance(total="pus", groups=("aktif",), parts=("hamil", "ias", "iat", "tial")),
 )
@@ -252,3 +281,55 @@ def balance_sides(spec: FormSpec, answers: Answers) -> tuple[int, int] | None:
     if values is None:
         return None
     return sum(values[:-1]), values[-1]
+
+
+def _parts_text(pairs: list[tuple[str, int]]) -> str:
+    return " + ".join(f"{texts.field_label(key)} {value}" for key, value in pairs)
+
+
+def rule_error(spec: FormSpec, answers: Answers, key: str, value: int) -> str | None:
+    """Why `value` for `key` breaks a hard rule of the form, given the other answers.
+
+    Checks the field's upper bound, the field it may not exceed (K <= S), and the parts of
+    a total (N + T + O + B never above D, counting only the parts answered). A change to
+    the larger side (S, D) is checked by `first_rule_break`, which then asks again for the
+    field that no longer fits. None when the value may be kept.
+    """
+    field_spec = spec.field(key)
+    label = texts.field_label(key)
+    if field_spec.maximum is not None and value > field_spec.maximum:
+        return texts.TOO_BIG.format(label=label, maximum=texts.number(field_spec.maximum))
+    trial = {**answers, key: value}
+    limit = trial.get(field_spec.at_most) if field_spec.at_most else None
+    if field_spec.at_most and isinstance(limit, int) and value > limit:
+        other = texts.field_label(field_spec.at_most)
+        return texts.AT_MOST.format(label=label, other=other, limit=limit, value=value)
+    for rule in spec.parts_at_most:
+        total = trial.get(rule.total)
+        if key not in rule.parts or not isinstance(total, int):
+            continue
+        given = [(part, v) for part in rule.parts if isinstance(v := trial.get(part), int)]
+        if sum(v for _, v in given) > total:
+            return texts.PARTS_OVER.format(
+                parts=_parts_text(given),
+                sum=sum(v for _, v in given),
+                total_label=texts.field_label(rule.total),
+                total=total,
+            )
+    return None
+
+
+def first_rule_break(spec: FormSpec, answers: Answers) -> tuple[str, str] | None:
+    """The first field, in form order, that is missing ("" as reason) or breaks a hard rule
+    given the answers before it (with the reason)."""
+    before: dict[str, Value] = {}
+    for field_spec in spec.fields:
+        if field_spec.key not in answers:
+            return field_spec.key, ""
+        value = answers[field_spec.key]
+        if isinstance(value, int):
+            error = rule_error(spec, before, field_spec.key, value)
+            if error:
+                return field_spec.key, error
+        before[field_spec.key] = value
+    return None

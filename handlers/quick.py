@@ -104,6 +104,9 @@ def parse_quick_report(text: str) -> QuickReport | str | None:
             position += 1
             continue
         key, number, taken = _key_and_number(words, position, keys, family, section)
+        if isinstance(number, parse.NumberProblem):
+            reason = texts.NUMBER_PROBLEMS[number].format(typed=texts.typed(word))
+            return texts.QUICK_BAD_NUMBER.format(word=texts.typed(word), reason=reason)
         if key is None or number is None:
             return texts.QUICK_UNKNOWN.format(word=word, keys=keys_help(form))
         if key in report.values:
@@ -140,10 +143,10 @@ def _starts_value(words: list[str], position: int, family: str) -> bool:
 
 def _key_and_number(
     words: list[str], position: int, keys: dict[str, str], family: str, section: str
-) -> tuple[str | None, int | None, int]:
+) -> tuple[str | None, int | parse.NumberProblem | None, int]:
     word = words[position]
     match = _KEY_VALUE.match(word)
-    name, attached = (match[1], int(match[2])) if match else (word, None)
+    name, attached = (match[1], parse.read_count(match[2])) if match else (word, None)
     if family == "kb" and _method(name):
         key: str | None = f"{section}_{_method(name)}"
     else:
@@ -153,5 +156,5 @@ def _key_and_number(
     if attached is not None:
         return key, attached, 1
     if position + 1 < len(words) and parse.is_plain_number(words[position + 1]):
-        return key, int(words[position + 1]), 2
+        return key, parse.read_count(words[position + 1]), 2
     return key, None, 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 LOCALE = "id"
 
@@ -39,20 +40,54 @@ MENU_LAPOR = "Lapor"
 MENU_STATUS = "Status bulan ini"
 MENU_UBAH = "Ubah laporan"
 MENU_BANTUAN = "Bantuan"
-HELP = (
-    "Cara memakai KaderBot:\n"
-    "/lapor – isi laporan (posyandu, BKB/BKR/BKL, atau KB)\n"
-    "/status – lihat laporan yang sudah masuk dan yang belum\n"
-    "/ubah – perbaiki laporan bulan ini atau bulan lalu\n"
-    "/batal – berhenti mengisi laporan\n"
-    "/bantuan – pesan ini\n\n"
+_HELP_NUMBERS = (
     "Jawab angka cukup dengan angkanya, misal 45 atau empat puluh lima. "
     "Tanggal bisa ditulis: hari ini, kemarin, 12/11, atau 12 Nov. "
     "Laporan baru tersimpan setelah Anda menekan Simpan."
 )
-HELP_PLKB = (
-    "Sebagai PLKB/PKB Anda bisa melihat status laporan Kampung KB di kecamatan Anda dengan /status."
+_HELP_REPORTING = (
+    "/lapor – isi laporan (posyandu, BKB/BKR/BKL, atau KB)\n"
+    "/ubah – perbaiki laporan bulan ini atau bulan lalu\n"
+    "/batal – berhenti mengisi laporan\n"
 )
+_HELP_QUICK = (
+    "Laporan juga bisa dikirim dalam satu pesan, misal:\n"
+    "posyandu 10/11 S50 K48 D45 N40 BGM1 bumil6 kader5"
+)
+# /bantuan and the welcome, by role: each lists what that role can do.
+HELP = {
+    "kader": (
+        "Cara memakai KaderBot:\n"
+        + _HELP_REPORTING
+        + "/status – lihat laporan yang sudah masuk dan yang belum\n"
+        "/rekap – rekap unit Anda bulan ini (atau misal: /rekap oktober)\n"
+        "/pengingat off / on – matikan atau nyalakan pengingat kegiatan\n"
+        "/bantuan – pesan ini\n\n" + _HELP_QUICK + "\n\n" + _HELP_NUMBERS
+    ),
+    "ketua": (
+        "Cara memakai KaderBot sebagai ketua pokja:\n"
+        "/status – lihat unit yang sudah dan belum lapor bulan ini\n"
+        "/rekap – rekap Kampung KB bulan ini: teks, grafik, dan spreadsheet "
+        "(atau misal: /rekap oktober)\n"
+        + _HELP_REPORTING
+        + "/pengingat off / on – matikan atau nyalakan pengingat\n"
+        "/bantuan – pesan ini\n\n"
+        "Rekap bulanan dikirim otomatis setelah batas lapor. Kode undangan untuk kader "
+        "dibuat oleh pengelola bot.\n\n" + _HELP_QUICK + "\n\n" + _HELP_NUMBERS
+    ),
+    "plkb": (
+        "Cara memakai KaderBot sebagai PLKB/PKB:\n"
+        "/status – lihat berapa unit tiap Kampung KB di kecamatan Anda yang sudah lapor\n"
+        "/rekap – rekap kecamatan bulan ini, semua Kampung KB berdampingan "
+        "(atau misal: /rekap oktober)\n"
+        "/pengingat off / on – matikan atau nyalakan pengingat\n"
+        "/bantuan – pesan ini"
+    ),
+}
+GREETING = "Halo, {name}! 👋"
+NOT_UNDERSTOOD = "Maaf, saya belum paham '{typed}'. Pilih salah satu di bawah, atau kirim /bantuan."
+UNKNOWN_COMMAND = "Perintah {command} tidak dikenal. Kirim /bantuan untuk melihat daftar perintah."
+CHOICE_AMBIGUOUS = "'{typed}' cocok dengan beberapa pilihan: {options}. Pilih salah satu."
 CANCELLED = "Dibatalkan. Tidak ada yang disimpan."
 NOTHING_TO_CANCEL = "Tidak ada laporan yang sedang diisi."
 BUSY_WITH_FORM = (
@@ -95,6 +130,42 @@ DATE_TOO_OLD = (
     "diisi lewat bot; hubungi ketua pokja."
 )
 AT_MOST = "{label} tidak boleh lebih dari {other} ({limit}). Anda menulis {value}."
+PARTS_OVER = (
+    "{parts} = {sum}, lebih dari {total_label} ({total}). Bagian-bagian ini tidak boleh "
+    "lebih dari {total_label}; periksa lagi angkanya."
+)
+TOO_BIG = "{label} paling banyak {maximum}. Periksa lagi angkanya."
+WARN_PROFILE = "{label} {value} lebih banyak dari jumlah {profile} di profil Kampung KB ({limit})."
+PROFILE_NAMES = {
+    "keluarga_balita": "keluarga yang punya balita",
+    "keluarga_remaja": "keluarga yang punya remaja",
+    "keluarga_lansia": "keluarga yang punya lansia",
+    "pus": "PUS",
+}
+# Why a typed answer is not taken as a count: the re-ask gives the reason and an example.
+NUMBER_PROBLEMS = {
+    "unreadable": "Maaf, '{typed}' belum terbaca sebagai angka. Tulis angkanya saja, misal: 45",
+    "letters_in_digits": (
+        "Ada huruf di dalam angka '{typed}' (huruf O atau l mirip angka 0 atau 1?). "
+        "Tulis angkanya saja, misal: 40"
+    ),
+    "date": "'{typed}' seperti tanggal atau bulan. Yang ditanyakan jumlahnya, misal: 45",
+    "two_numbers": "Ada lebih dari satu angka di '{typed}'. Kirim satu angka saja, misal: 45",
+    "decimal": "Jumlah harus bilangan bulat, tanpa koma. Contoh: 45",
+    "negative": "Jumlah tidak bisa kurang dari nol. Kalau tidak ada, tulis 0.",
+    "approximate": "Mohon tulis angka pastinya, bukan perkiraan. Contoh: 45",
+    "percent": "Yang ditanyakan jumlahnya, bukan persen. Contoh: 45",
+    "too_long": "Angkanya terlalu panjang. Periksa lagi, lalu kirim angka yang benar.",
+    "ambiguous_words": (
+        "'{typed}' bisa berarti dua hal (misal 45, atau 4 dan 5). Tulis dengan angka, misal: 45"
+    ),
+    "ambiguous_comma": (
+        "'{typed}' bisa berarti seribu atau satu koma nol. Tulis tanpa koma: 1000 atau 1.000"
+    ),
+}
+DATE_IMPOSSIBLE = (
+    "Tanggal '{typed}' tidak ada di kalender. Periksa lagi tanggal dan bulannya. Contoh: 10/11"
+)
 WARNING_CONFIRM = "Mohon periksa:\n{details}\n\nApakah angkanya sudah benar?"
 WARNING_YES = "Ya, sudah benar"
 WARNING_FIX = "Perbaiki"
@@ -114,7 +185,8 @@ METHOD_LIST_UNKNOWN = (
     "MOP/steril pria, kondom, susuk/implan, suntik, pil."
 )
 METHOD_LIST_TWICE = "Metode {method} disebut dua kali. Kirim ulang daftarnya."
-METHOD_LIST_MISSING = "Metode yang tidak disebut: {methods}. Dianggap 0?"
+METHOD_LIST_MISSING = "Yang tidak disebut: {methods}. Dianggap 0?"
+METHOD_GROUP_NAMES = {"aktif": "peserta KB aktif", "baru": "peserta KB baru"}
 METHOD_LIST_READ = "Terbaca: {values}."
 METHOD_LIST_ZERO_YES = "Ya"
 METHOD_LIST_ZERO_NO = "Tidak, ulangi"
@@ -138,6 +210,7 @@ NO_REPORTS = "Belum ada laporan bulan ini atau bulan lalu. Kirim /lapor untuk me
 
 # --- one-message reports --------------------------------------------------------------
 QUICK_UNKNOWN = "Saya tidak mengenali '{word}'. Kata kunci yang bisa dipakai: {keys}"
+QUICK_BAD_NUMBER = "Angka di '{word}' belum bisa dipakai. {reason}"
 QUICK_TWICE = "'{word}' disebut dua kali. Kirim ulang laporannya."
 QUICK_NO_UNIT = "Anda tidak terdaftar di unit {form}."
 QUICK_NOT_IN_FORM = "'{key}' tidak ada di laporan ini, jadi dilewati."
@@ -263,6 +336,17 @@ MATERI_TOPICS = {
     ),
 }
 PENYAJI = ("PLKB", "PPLKB", "PPKBD", "Sub PPKBD", "Kader", "Lainnya")
+
+
+def number(value: int) -> str:
+    """1.234, with the Indonesian thousands dot."""
+    return format_decimal(value, locale=LOCALE)
+
+
+def typed(text: str, limit: int = 30) -> str:
+    """What the user typed, quoted back in a re-ask, cut short."""
+    folded = " ".join(text.split())
+    return folded if len(folded) <= limit else folded[: limit - 1] + "…"
 
 
 def short_month(period: str) -> str:

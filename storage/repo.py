@@ -125,6 +125,12 @@ def _unit_view(unit: Unit, kampung: Kampung) -> UnitView:
         meets=unit.meets,
         kampung_id=kampung.id,
         kampung_name=kampung.name,
+        profile={
+            "keluarga_balita": kampung.keluarga_balita,
+            "keluarga_remaja": kampung.keluarga_remaja,
+            "keluarga_lansia": kampung.keluarga_lansia,
+            "pus": kampung.pus,
+        },
     )
 
 

@@ -20,6 +20,9 @@ class UnitView:
     meets: str | None
     kampung_id: int
     kampung_name: str
+    # The Kampung KB's profile numbers (keluarga_balita, pus, ...) that a report's counts
+    # are compared with; 0 or absent where config does not give one.
+    profile: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -256,12 +256,19 @@ async def test_bkr_bkl_and_kb_in_one_message_each(wa: WhatsAppBot) -> None:
         "kb oktober pus 100 spiral 10 kondom 5 susuk 15 suntik 20 pil 10 "
         "hamil 5 ias 5 iat 10 tial 19"
     )
-    assert "Dianggap 0" not in reply.text
-    # MOW and MOP were not given: asked, one at a time, or as a list.
+    # The methods left out (MOW, MOP and every PB) are confirmed as 0 in one question.
+    assert (
+        "Yang tidak disebut: peserta KB aktif MOW (steril wanita), MOP (steril pria); "
+        "peserta KB baru IUD/spiral, MOW (steril wanita)"
+    ) in reply.text
+    assert reply.text.count("Dianggap 0?") == 1
+    reply = await user.press("Tidak, ulangi")
     assert "Peserta KB aktif (PA) – MOW (steril wanita)" in reply.text
     reply = await user.say("mow 1")
-    assert "Metode yang tidak disebut: MOP (steril pria). Dianggap 0?" in reply.text
+    assert "Yang tidak disebut: peserta KB aktif MOP (steril pria). Dianggap 0?" in reply.text
     reply = await user.press("Ya")
+    assert "peserta KB baru IUD/spiral" in reply.text and "Dianggap 0?" in reply.text
+    reply = await user.press("Tidak, ulangi")
     assert "Peserta KB baru (PB) bulan ini – IUD/spiral" in reply.text
     reply = await user.say("suntik 2 pil 1")
     assert "Dianggap 0" in reply.text

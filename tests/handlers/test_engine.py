@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from handlers import engine
 from handlers.messages import Incoming, Reply
@@ -354,3 +355,20 @@ def test_reports_are_needed_only_where_they_are_read() -> None:
     conversation.say("10/11")
     assert not engine.needs_reports(conversation.state, Incoming("test", "u", text="50"))
     assert engine.needs_reports(conversation.state, Incoming("test", "u", text="/status"))
+
+
+def test_readme_one_message_examples_add_up_and_confirm_left_out_methods_once() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = readme.split("## One-message reports", 1)[1].split("```")[1]
+    [kb_line] = [line for line in block.splitlines() if line.startswith("kb ")]
+    session = chat(PPKBD)
+    reply = session.say(kb_line)
+    assert reply.text.count("Dianggap 0?") == 1
+    assert "peserta KB baru IUD/spiral, MOW (steril wanita)" in reply.text
+    reply = session.press("Ya")
+    assert "Ringkasan laporan KB" in reply.text, "the line adds up: no balance question"
+    session.press("Simpan")
+    [saved] = session.saved
+    aktif = sum(v for k, v in saved.values.items() if k.startswith("aktif_") and isinstance(v, int))
+    assert (saved.values["pus"], aktif) == (628, 447)
+    assert saved.values["baru_iud"] == 0 and saved.values["baru_pil"] == 4

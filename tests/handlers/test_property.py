@@ -48,6 +48,20 @@ typed = st.one_of(
             "posyandu kemarin S5 K9 D7 N9 t2 3 catatan " + "y" * 600,
             "bkb hari ini anggota 5 hadir 9 penyaji kader materi",
             "kb oktober pus 5 spiral 9 baru spiral 12 hamil 1",
+            "1" * 30,
+            "9" * 5000,
+            "empatpuluh lima",
+            "l0",
+            "4o",
+            "10 nov",
+            "32/11",
+            "3000000000",
+            "posyandu 10/11 S3000000000 K1 D1 N1 BGM0 bumil0 kader1",
+            "posyandu 10/11 S50 K48 D45 N40 T40 BGM1 bumil6 kader5",
+            "kb oktober pus 628 spiral 99999999999999999999",
+            "mawar",
+            "ubah",
+            "/rekap 9999-12",
         ]
     ),
 )
@@ -71,7 +85,7 @@ def check_saved(report: engine.SaveReport) -> None:
             assert field_spec.optional, f"{field_spec.key} missing"
             continue
         if field_spec.kind is FieldKind.INT:
-            assert isinstance(value, int) and value >= 0
+            assert isinstance(value, int) and 0 <= value <= (field_spec.maximum or -1)
             limit = values.get(field_spec.at_most) if field_spec.at_most else None
             if isinstance(limit, int):
                 assert value <= limit, f"{field_spec.key}={value} > {field_spec.at_most}={limit}"
@@ -81,6 +95,9 @@ def check_saved(report: engine.SaveReport) -> None:
                 assert len(value) <= field_spec.max_length
             if field_spec.kind is FieldKind.CHOICE:
                 assert value in field_spec.options
+    for rule in spec.parts_at_most:
+        parts = [v for key in rule.parts if isinstance(v := values.get(key), int)]
+        assert sum(parts) <= int(values[rule.total]), f"{rule.parts} > {rule.total}"
     sides = balance_sides(spec, values)
     if spec.balance is not None:
         assert sides is not None and sides[0] == sides[1]
@@ -107,6 +124,7 @@ def test_no_input_breaks_the_engine_or_the_rules(
         outcome = engine.step(ctx, state, incoming)
         assert outcome.replies and all(r.text.strip() for r in outcome.replies)
         for effect in outcome.effects:
-            assert isinstance(effect, engine.SaveReport)
-            check_saved(effect)
+            assert isinstance(effect, engine.SaveReport | engine.SendRecap)
+            if isinstance(effect, engine.SaveReport):
+                check_saved(effect)
     assert isinstance(TODAY, date)
