@@ -11,23 +11,28 @@ import re
 import sqlite3
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import app, console
 from bot.config import Config, ConfigError, load_config
 from handlers import export, recap, recaps
+from handlers.periods import MonthRange
 from storage import db, migrate, repo
 
 log = logging.getLogger("kaderbot")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 INVITE_VALID_DAYS = 7
+INVITE_MAX_DAYS = 365  # a code that outlives a year is a leaked code
+INVITE_MAX_COUNT = 100  # codes a command prints: a district's kader, not a typo's worth
 
 
 class UsageError(Exception):
@@ -50,8 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--kampung", help="kampung slug (kader, ketua; or a plkb's district)")
     invite.add_argument("--unit", help="unit slug (required for kader)")
     invite.add_argument("--kecamatan", help="kecamatan name (plkb)")
-    invite.add_argument("--count", type=int, default=1, help="how many codes (default 1)")
-    invite.add_argument("--days", type=int, default=INVITE_VALID_DAYS, help="valid for days")
+    invite.add_argument(
+        "--count", type=int, default=1, help=f"how many codes, 1-{INVITE_MAX_COUNT} (default 1)"
+    )
+    invite.add_argument(
+        "--days",
+        type=int,
+        default=INVITE_VALID_DAYS,
+        help=f"valid for days, 1-{INVITE_MAX_DAYS} (default {INVITE_VALID_DAYS})",
+    )
 
     exporter = commands.add_parser("export", help="export reports (DESIGN section 4)")
     period = exporter.add_mutually_exclusive_group(required=True)
@@ -159,8 +171,8 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _invite(args: argparse.Namespace, config: Config) -> int:
-    if args.count < 1 or args.days < 1:
-        raise UsageError("--count and --days must be at least 1")
+    _check_between("--count", args.count, 1, INVITE_MAX_COUNT)
+    _check_between("--days", args.days, 1, INVITE_MAX_DAYS)
     if args.role in ("kader", "ketua") and not args.kampung:
         raise UsageError(f"--kampung is required for --role {args.role}")
     if args.role == "kader" and not args.unit:
@@ -216,9 +228,31 @@ async def _bot_username(config: Config) -> str | None:
         return None
 
 
+def _check_between(name: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise UsageError(f"{name} must be between {low} and {high}, got {value}")
+
+
 def _check_month(month: str) -> None:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise UsageError(f"--month must be YYYY-MM, got {month!r}")
+
+
+async def _months_held(session: AsyncSession) -> MonthRange:
+    """The months a recap or export may ask for: up to this month in the Kampung KB whose
+    month turns first (the one furthest east)."""
+    now = datetime.now(UTC)
+    zones = {k.timezone for k in await repo.kampung_views(session)}
+    today = max((now.astimezone(ZoneInfo(zone)).date() for zone in zones), default=now.date())
+    return await recaps.held(session, today)
+
+
+def _check_month_held(month: str, months: MonthRange) -> None:
+    if month not in months:
+        raise UsageError(
+            f"--month: {month} is outside the months the bot holds "
+            f"({months.first} to {months.last})"
+        )
 
 
 async def _recap(args: argparse.Namespace, config: Config) -> int:
@@ -226,6 +260,7 @@ async def _recap(args: argparse.Namespace, config: Config) -> int:
     deadline = config.schedule.report_deadline_day
     async with app.open_runtime(config) as runtime:
         async with runtime.reads() as session:
+            _check_month_held(args.month, await _months_held(session))
             kampungs = await repo.kampung_views(session, slug=args.kampung)
             if not kampungs:
                 raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
@@ -270,6 +305,14 @@ async def _export(args: argparse.Namespace, config: Config) -> int:
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE")
     async with app.open_runtime(config) as runtime, runtime.reads() as session:
+        held = await _months_held(session)
+        if args.year is not None and int(args.year) not in held.years:
+            raise UsageError(
+                f"--year: {args.year} is outside the years the bot holds "
+                f"({held.years[0]} to {held.years[-1]})"
+            )
+        if args.month is not None:
+            _check_month_held(args.month, held)
         if args.kampung and not await repo.kampung_exists(session, args.kampung):
             raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
         rows = [

@@ -392,6 +392,8 @@ REMINDERS_USAGE = (
     "Kirim /pengingat off untuk mematikan pengingat, atau /pengingat on untuk menyalakannya."
 )
 RECAP_BAD_MONTH = "Bulannya belum terbaca. Contoh: /rekap, /rekap oktober, /rekap 2026-10."
+RECAP_OUT_OF_RANGE = "Rekap bisa dibuat untuk {first} sampai {last}. Contoh: /rekap {example}."
+RECAP_FAILED = "Maaf, rekap belum bisa dibuat sekarang; coba kirim /rekap lagi nanti."
 RECAP_NOTHING = "Belum ada unit untuk direkap."
 
 # WhatsApp: the list button, the list's heading, and the line under numbered choices.

@@ -19,6 +19,8 @@ import pytest
 from bot.app import open_runtime
 from bot.cli import main
 from bot.config import load_config
+from handlers.periods import period_of, shift_period
+from handlers.texts import month_name
 from tests.conftest import BASE_CONFIG, TelegramUser, queue_texts, write_config
 from tests.fakes.botapi import FakeBotApi
 
@@ -117,6 +119,28 @@ def test_export_bad_month(config_path: Path, capsys: pytest.CaptureFixture[str])
         capsys, "export", "--config", str(config_path), "--month", "2026-11", "--kampung", "x"
     )
     assert code == 2 and "no kampung with slug 'x'" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (("recap", "--month", "9999-12"), "--month"),
+        (("recap", "--month", "0000-01"), "--month"),
+        (("export", "--month", "9999-12"), "--month"),
+        (("export", "--year", "0000"), "--year"),
+        (("export", "--year", "9999"), "--year"),
+        (("invite", "--role", "ketua", "--kampung", "sukamaju", "--days", "100000000"), "--days"),
+        (("invite", "--role", "ketua", "--kampung", "sukamaju", "--days", "0"), "--days"),
+        (("invite", "--role", "ketua", "--kampung", "sukamaju", "--count", "100000"), "--count"),
+    ],
+)
+def test_months_years_and_days_out_of_range_exit_2_naming_the_argument(
+    config_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], names: str
+) -> None:
+    code, out, err = run_cli(capsys, *args, "--config", str(config_path))
+    assert code == 2, err
+    assert err.startswith(f"kaderbot: {names}") and len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err and out == ""
 
 
 def chat_in_terminal(config_path: Path, lines: list[str]) -> str:
@@ -304,9 +328,11 @@ def test_recap_prints_and_queues_to_the_ketua(
         capsys, "invite", "--config", str(config_path), "--role", "ketua", "--kampung", "sukamaju"
     )
     chat_in_terminal(config_path, [f"/start {out.split()[0]}"])
-    args = ("recap", "--config", str(config_path), "--month", "2026-10")
+    # Last month: the first invite is this month, and its kader may report the month before.
+    last_month = shift_period(period_of(datetime.now(UTC).date()), -1)
+    args = ("recap", "--config", str(config_path), "--month", last_month)
     code, out, _ = run_cli(capsys, *args, "--kampung", "sukamaju")
-    assert code == 0 and "Rekap Kampung KB Sukamaju\nOktober 2026" in out
+    assert code == 0 and f"Rekap Kampung KB Sukamaju\n{month_name(last_month)}" in out
     assert "Kampung KB Mekarsari" not in out
     code, out, err = run_cli(capsys, *args, "--send")
     assert code == 0 and "Kampung KB Mekarsari" in out
