@@ -23,7 +23,8 @@ from telegram.error import TelegramError
 
 from bot import app, console
 from bot.config import Config, ConfigError, load_config
-from handlers import export, recap, recaps
+from handlers import export, recap, recaps, texts
+from handlers.messages import Reply
 from handlers.periods import MonthRange
 from storage import db, migrate, repo
 
@@ -49,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", required=True, help="a name for yourself, e.g. budi")
+    chat.add_argument(
+        "--files",
+        type=Path,
+        default=Path(),
+        help="folder for the files the bot sends (recap chart, spreadsheet); default here",
+    )
 
     invite = commands.add_parser("invite", help="print single-use invite codes")
     invite.add_argument("--role", required=True, choices=("kader", "ketua", "plkb"))
@@ -78,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     recapper.add_argument("--month", required=True, help="YYYY-MM")
     recapper.add_argument("--kampung", help="only this kampung (slug)")
     recapper.add_argument("--send", action="store_true", help="queue it to the ketua")
+    recapper.add_argument(
+        "--out", type=Path, help="write text, chart (PNG) and spreadsheet (XLSX) into this folder"
+    )
 
     backup = commands.add_parser("backup", help="copy the SQLite database while it runs")
     backup.add_argument("--out", type=Path, required=True, help="the backup file")
@@ -148,7 +158,7 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)
         async with app.open_runtime(config) as runtime:
-            await console.chat(runtime.service, args.user)
+            await console.chat(runtime.service, args.user, files=args.files)
         return EXIT_OK
     if args.command == "db":
         engine = db.create_engine(config.database_url)
@@ -264,11 +274,15 @@ async def _recap(args: argparse.Namespace, config: Config) -> int:
             kampungs = await repo.kampung_views(session, slug=args.kampung)
             if not kampungs:
                 raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
-            texts_ = [
-                recap.recap_text(await recaps.kampung_recap(session, k, args.month, deadline))
-                for k in kampungs
-            ]
-        print("\n\n".join(texts_))
+            built = [await recaps.kampung_recap(session, k, args.month, deadline) for k in kampungs]
+        if args.out is None:
+            print("\n\n".join(recap.recap_text(b) for b in built))
+        else:
+            for one in built:
+                name = texts.TEXT_FILE.format(slug=one.kampung.slug, period=one.period)
+                reply = await recaps.kampung_reply(one)
+                for path in _write_recap(reply, name, args.out):
+                    print(path)
         if not args.send:
             return EXIT_OK
         async with runtime.sessions() as session, session.begin():
@@ -292,6 +306,14 @@ async def _recap(args: argparse.Namespace, config: Config) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _write_recap(reply: Reply, text_name: str, directory: Path) -> list[Path]:
+    """A recap as the chat sends it, as files: text, chart and spreadsheet."""
+    directory.mkdir(parents=True, exist_ok=True)
+    text = directory.resolve() / text_name
+    text.write_text(reply.text + "\n", encoding="utf-8")
+    return [text, *console.write_files(reply, directory)]
 
 
 async def _export(args: argparse.Namespace, config: Config) -> int:

@@ -86,6 +86,20 @@ class ConversationService:
         shown = [await self._recap_or_apology(view, effect, now) for effect in asked if view]
         return [*shown, *outcome.replies]
 
+    async def resume(self, channel: str, user_key: str) -> list[Reply]:
+        """The question left open in the database, for a channel that starts afresh (the
+        terminal shows no history); no reply when nothing is open. Stores nothing."""
+        incoming = Incoming(channel=channel, user_key=user_key)
+        async with self.reads() as session:
+            member = await repo.get_member(session, channel, user_key)
+            if member is None:
+                return []
+            view = await repo.member_view(session, member)
+            state = await self._load_state(session, incoming)
+            ctx = await self._context(session, view, incoming, self.clock(), True)
+        prompt = engine.pending_prompt(ctx, state)
+        return [] if prompt is None else [prompt]
+
     async def _recap_or_apology(
         self, member: MemberView, effect: engine.SendRecap, now: datetime
     ) -> Reply:

@@ -353,6 +353,7 @@ CHART_PERCENT = "persen"
 CHART_NO_DATA = "Belum ada laporan"
 CHART_FILE = "grafik-{slug}-{period}.png"
 XLSX_FILE = "rekap-{slug}-{period}.xlsx"
+TEXT_FILE = "rekap-{slug}-{period}.txt"
 XLSX_SUMMARY = "Ringkasan"
 XLSX_INDICATOR = "Indikator"
 XLSX_VALUE = "Nilai"
@@ -418,4 +419,5 @@ CONSOLE_WELCOME = (
     "KaderBot di terminal, sebagai '{user}'. Ketik 'keluar' atau tekan Ctrl-D untuk berhenti."
 )
 CONSOLE_CHOICES = "Pilihan: "
+CONSOLE_FILE = "Berkas: {path}"
 CONSOLE_EXIT_WORDS = ("keluar", "exit", "quit")
