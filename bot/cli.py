@@ -33,7 +33,7 @@ log = logging.getLogger("kaderbot")
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 INVITE_VALID_DAYS = 7
 INVITE_MAX_DAYS = 365  # a code that outlives a year is a leaked code
-INVITE_MAX_COUNT = 100  # codes a command prints: a district's kader, not a typo's worth
+INVITE_MAX_COUNT = 1000  # codes one command prints: a district at most, not a typo's worth
 
 
 class UsageError(Exception):
