@@ -83,7 +83,9 @@ class ConversationService:
                 now,
             )
         asked = [e for e in outcome.effects if isinstance(e, engine.SendRecap)]
-        shown = [await self._recap_or_apology(view, effect, now) for effect in asked if view]
+        shown = [
+            await self._recap_or_apology(view, effect, now) for effect in asked if view is not None
+        ]
         return [*shown, *outcome.replies]
 
     async def resume(self, channel: str, user_key: str) -> list[Reply]:
@@ -96,7 +98,7 @@ class ConversationService:
                 return []
             view = await repo.member_view(session, member)
             state = await self._load_state(session, incoming)
-            ctx = await self._context(session, view, incoming, self.clock(), True)
+            ctx = await self._context(session, view, incoming, self.clock(), with_reports=True)
         prompt = engine.pending_prompt(ctx, state)
         return [] if prompt is None else [prompt]
 
