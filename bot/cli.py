@@ -11,23 +11,29 @@ import re
 import sqlite3
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import app, console
 from bot.config import Config, ConfigError, load_config
-from handlers import export, recap, recaps
+from handlers import export, recap, recaps, texts
+from handlers.messages import Reply
+from handlers.periods import MonthRange
 from storage import db, migrate, repo
 
 log = logging.getLogger("kaderbot")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 INVITE_VALID_DAYS = 7
+INVITE_MAX_DAYS = 365  # a code that outlives a year is a leaked code
+INVITE_MAX_COUNT = 1000  # codes one command prints: a district at most, not a typo's worth
 
 
 class UsageError(Exception):
@@ -44,14 +50,27 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", required=True, help="a name for yourself, e.g. budi")
+    chat.add_argument(
+        "--files",
+        type=Path,
+        default=Path(),
+        help="folder for the files the bot sends (recap chart, spreadsheet); default here",
+    )
 
     invite = commands.add_parser("invite", help="print single-use invite codes")
     invite.add_argument("--role", required=True, choices=("kader", "ketua", "plkb"))
     invite.add_argument("--kampung", help="kampung slug (kader, ketua; or a plkb's district)")
     invite.add_argument("--unit", help="unit slug (required for kader)")
     invite.add_argument("--kecamatan", help="kecamatan name (plkb)")
-    invite.add_argument("--count", type=int, default=1, help="how many codes (default 1)")
-    invite.add_argument("--days", type=int, default=INVITE_VALID_DAYS, help="valid for days")
+    invite.add_argument(
+        "--count", type=int, default=1, help=f"how many codes, 1-{INVITE_MAX_COUNT} (default 1)"
+    )
+    invite.add_argument(
+        "--days",
+        type=int,
+        default=INVITE_VALID_DAYS,
+        help=f"valid for days, 1-{INVITE_MAX_DAYS} (default {INVITE_VALID_DAYS})",
+    )
 
     exporter = commands.add_parser("export", help="export reports (DESIGN section 4)")
     period = exporter.add_mutually_exclusive_group(required=True)
@@ -66,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     recapper.add_argument("--month", required=True, help="YYYY-MM")
     recapper.add_argument("--kampung", help="only this kampung (slug)")
     recapper.add_argument("--send", action="store_true", help="queue it to the ketua")
+    recapper.add_argument(
+        "--out", type=Path, help="write text, chart (PNG) and spreadsheet (XLSX) into this folder"
+    )
 
     backup = commands.add_parser("backup", help="copy the SQLite database while it runs")
     backup.add_argument("--out", type=Path, required=True, help="the backup file")
@@ -136,7 +158,7 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "chat":
         logging.getLogger().setLevel(logging.WARNING)
         async with app.open_runtime(config) as runtime:
-            await console.chat(runtime.service, args.user)
+            await console.chat(runtime.service, args.user, files=args.files)
         return EXIT_OK
     if args.command == "db":
         engine = db.create_engine(config.database_url)
@@ -159,8 +181,8 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _invite(args: argparse.Namespace, config: Config) -> int:
-    if args.count < 1 or args.days < 1:
-        raise UsageError("--count and --days must be at least 1")
+    _check_between("--count", args.count, 1, INVITE_MAX_COUNT)
+    _check_between("--days", args.days, 1, INVITE_MAX_DAYS)
     if args.role in ("kader", "ketua") and not args.kampung:
         raise UsageError(f"--kampung is required for --role {args.role}")
     if args.role == "kader" and not args.unit:
@@ -216,9 +238,31 @@ async def _bot_username(config: Config) -> str | None:
         return None
 
 
+def _check_between(name: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise UsageError(f"{name} must be between {low} and {high}, got {value}")
+
+
 def _check_month(month: str) -> None:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise UsageError(f"--month must be YYYY-MM, got {month!r}")
+
+
+async def _months_held(session: AsyncSession) -> MonthRange:
+    """The months a recap or export may ask for: up to this month in the Kampung KB whose
+    month turns first (the one furthest east)."""
+    now = datetime.now(UTC)
+    zones = {k.timezone for k in await repo.kampung_views(session)}
+    today = max((now.astimezone(ZoneInfo(zone)).date() for zone in zones), default=now.date())
+    return await recaps.held(session, today)
+
+
+def _check_month_held(month: str, months: MonthRange) -> None:
+    if month not in months:
+        raise UsageError(
+            f"--month: {month} is outside the months the bot holds "
+            f"({months.first} to {months.last})"
+        )
 
 
 async def _recap(args: argparse.Namespace, config: Config) -> int:
@@ -226,14 +270,19 @@ async def _recap(args: argparse.Namespace, config: Config) -> int:
     deadline = config.schedule.report_deadline_day
     async with app.open_runtime(config) as runtime:
         async with runtime.reads() as session:
+            _check_month_held(args.month, await _months_held(session))
             kampungs = await repo.kampung_views(session, slug=args.kampung)
             if not kampungs:
                 raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
-            texts_ = [
-                recap.recap_text(await recaps.kampung_recap(session, k, args.month, deadline))
-                for k in kampungs
-            ]
-        print("\n\n".join(texts_))
+            built = [await recaps.kampung_recap(session, k, args.month, deadline) for k in kampungs]
+        if args.out is None:
+            print("\n\n".join(recap.recap_text(b) for b in built))
+        else:
+            for one in built:
+                name = texts.TEXT_FILE.format(slug=one.kampung.slug, period=one.period)
+                reply = await recaps.kampung_reply(one)
+                for path in _write_recap(reply, name, args.out):
+                    print(path)
         if not args.send:
             return EXIT_OK
         async with runtime.sessions() as session, session.begin():
@@ -259,6 +308,14 @@ async def _recap(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def _write_recap(reply: Reply, text_name: str, directory: Path) -> list[Path]:
+    """A recap as the chat sends it, as files: text, chart and spreadsheet."""
+    directory.mkdir(parents=True, exist_ok=True)
+    text = directory.resolve() / text_name
+    text.write_text(reply.text + "\n", encoding="utf-8")
+    return [text, *console.write_files(reply, directory)]
+
+
 async def _export(args: argparse.Namespace, config: Config) -> int:
     if args.year is not None:
         if not re.fullmatch(r"\d{4}", args.year):
@@ -270,6 +327,14 @@ async def _export(args: argparse.Namespace, config: Config) -> int:
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE")
     async with app.open_runtime(config) as runtime, runtime.reads() as session:
+        held = await _months_held(session)
+        if args.year is not None and int(args.year) not in held.years:
+            raise UsageError(
+                f"--year: {args.year} is outside the years the bot holds "
+                f"({held.years[0]} to {held.years[-1]})"
+            )
+        if args.month is not None:
+            _check_month_held(args.month, held)
         if args.kampung and not await repo.kampung_exists(session, args.kampung):
             raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
         rows = [

@@ -1,13 +1,15 @@
 """The terminal channel: `kaderbot chat --user NAME` talks to the same engine.
 
 Buttons are shown as numbered choices; a prompt that also takes typed answers shows its
-buttons as words to type, so that a number typed there stays a number.
+buttons as words to type, so that a number typed there stays a number. Files (a recap's
+chart and spreadsheet) are written to a folder and their paths printed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from handlers import texts
@@ -26,14 +28,35 @@ def render(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+def write_files(reply: Reply, directory: Path) -> list[Path]:
+    """Write the reply's attachments into `directory`; their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for attachment in reply.files:
+        path = directory.resolve() / Path(attachment.filename).name
+        path.write_bytes(attachment.data)
+        paths.append(path)
+    return paths
+
+
+def _show(replies: list[Reply], stdout: TextIO, files: Path) -> None:
+    for reply in replies:
+        shown = [render(reply)]
+        shown += [texts.CONSOLE_FILE.format(path=path) for path in write_files(reply, files)]
+        stdout.write("\n".join(shown) + "\n\n")
+    stdout.flush()
+
+
 async def chat(
     service: ConversationService,
     user: str,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
+    files: Path = Path(),
 ) -> None:
     stdout.write(texts.CONSOLE_WELCOME.format(user=user) + "\n")
-    stdout.flush()
+    # A form left open (the last session ended, or the process was killed) goes on here.
+    _show(await service.resume(CHANNEL, user), stdout, files)
     while True:
         stdout.write("> ")
         stdout.flush()
@@ -46,6 +69,4 @@ async def chat(
         replies = await service.handle(
             Incoming(channel=CHANNEL, user_key=user, text=line.strip(), display_name=user)
         )
-        for reply in replies:
-            stdout.write(render(reply) + "\n\n")
-        stdout.flush()
+        _show(replies, stdout, files)

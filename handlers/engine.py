@@ -1022,6 +1022,19 @@ def _choices(state: State, pairs: Sequence[tuple[str, str]]) -> tuple[Choice, ..
     return tuple(Choice(label, _token(state, value)) for label, value in pairs)
 
 
+def pending_prompt(ctx: Context, state: State) -> Reply | None:
+    """The question a member left open, to show again when a channel starts without the
+    chat's history (the terminal); None when nothing is open. Changes no state."""
+    if ctx.member is None or state.step is Step.IDLE:
+        return None
+    prompt = _render(ctx, state)
+    if state.draft is None:
+        return prompt
+    title = report_title(state.draft.form, _unit_name(ctx, state.draft.unit_id))
+    text = texts.BUSY_WITH_FORM.format(title=title) + "\n\n" + prompt.text
+    return Reply(text, prompt.choices, prompt.free_text)
+
+
 def _render(ctx: Context, state: State) -> Reply:
     """The question the user is at, with its buttons (tokens for the current prompt)."""
     renderer = _RENDERERS[state.step]

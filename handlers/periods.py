@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 
@@ -13,3 +14,32 @@ def shift_period(period: str, months: int) -> str:
     year, month = (int(part) for part in period.split("-"))
     index = year * 12 + (month - 1) + months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class MonthRange:
+    """The months from `first` to `last`, both included."""
+
+    first: str
+    last: str
+
+    def __contains__(self, period: object) -> bool:
+        # "YYYY-MM" strings of four-digit years sort as the months they name.
+        return isinstance(period, str) and self.first <= period <= self.last
+
+    @property
+    def years(self) -> range:
+        return range(int(self.first[:4]), int(self.last[:4]) + 1)
+
+
+def months_held(earliest_report: str | None, first_invite: date | None, today: date) -> MonthRange:
+    """The months the bot holds, which a recap or an export may ask for.
+
+    From the earliest report period, or from the month before the first invite if that is
+    earlier (a kader invited on the 2nd may still report the month before), or last month
+    when nothing is in the database yet; up to this month.
+    """
+    this_month = period_of(today)
+    opening = shift_period(period_of(first_invite or today), -1)
+    first = min(earliest_report, opening) if earliest_report else opening
+    return MonthRange(min(first, this_month), this_month)

@@ -50,37 +50,96 @@ def change(now: float | None, before: float | None) -> str:
     return texts.RECAP_CHANGE.format(change=f"{sign}{shown}")
 
 
+def count(value: int | None) -> str:
+    """A count, or "-" when nobody answered it (a skipped answer is absent, not 0)."""
+    return "-" if value is None else number(value)
+
+
 def _int(values: Mapping[str, int | str], key: str) -> int:
     value = values.get(key)
     return value if isinstance(value, int) else 0
+
+
+def _answer(values: Mapping[str, int | str], key: str) -> int | None:
+    value = values.get(key)
+    return value if isinstance(value, int) else None
 
 
 # --- indicators -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
+class Answered:
+    """An optional count over the reports that answered it.
+
+    A report that skipped the question is left out of both sides of its indicator: `total`
+    sums the answers and `base` the denominator of the same reports (D for T, O, B and 2T),
+    so 2T/D is taken over the posyandu that answered 2T only.
+    """
+
+    total: int = 0
+    base: int = 0
+    reports: int = 0
+
+    def plus(self, value: int | None, base: int = 0) -> Answered:
+        if value is None:
+            return self
+        return Answered(self.total + value, self.base + base, self.reports + 1)
+
+    def __add__(self, other: Answered) -> Answered:
+        return Answered(
+            self.total + other.total, self.base + other.base, self.reports + other.reports
+        )
+
+    @property
+    def value(self) -> int | None:
+        return self.total if self.reports else None
+
+    @property
+    def share(self) -> float | None:
+        return ratio(self.total, self.base) if self.reports else None
+
+
+@dataclass(frozen=True, slots=True)
 class Skdn:
+    """SKDN counts summed over posyandu reports; T, O, B and 2T only where answered."""
+
+    reports: int = 0
     s: int = 0
     k: int = 0
     d: int = 0
     n: int = 0
     bgm: int = 0
-    t2: int = 0
+    t: Answered = Answered()
+    o: Answered = Answered()
+    b: Answered = Answered()
+    t2: Answered = Answered()
 
     @classmethod
     def of(cls, reports: Iterable[ReportView]) -> Skdn:
         total = cls()
         for report in reports:
             v = report.values
+            d = _int(v, "d")
             total = cls(
+                total.reports + 1,
                 total.s + _int(v, "s"),
                 total.k + _int(v, "k"),
-                total.d + _int(v, "d"),
+                total.d + d,
                 total.n + _int(v, "n"),
                 total.bgm + _int(v, "bgm"),
-                total.t2 + _int(v, "t2"),
+                total.t.plus(_answer(v, "t"), d),
+                total.o.plus(_answer(v, "o"), d),
+                total.b.plus(_answer(v, "b"), d),
+                total.t2.plus(_answer(v, "t2"), d),
             )
         return total
+
+    def counts(self) -> tuple[int | None, ...]:
+        """S, K, D, N, BGM, or all None when no posyandu reported."""
+        if not self.reports:
+            return (None,) * 5
+        return (self.s, self.k, self.d, self.n, self.bgm)
 
     @property
     def k_s(self) -> float | None:
@@ -108,12 +167,15 @@ class Skdn:
 
     @property
     def t2_d(self) -> float | None:
-        return ratio(self.t2, self.d)
+        return self.t2.share
 
 
 @dataclass(frozen=True, slots=True)
 class Poktan:
-    """A poktan's month: its meetings, members (from its last meeting) and attendance."""
+    """A poktan's month: its meetings, members (from its last meeting) and attendance.
+
+    The BKL's lansia counts come from the last meeting too, and only where it answered them.
+    """
 
     meetings: int = 0
     anggota: int = 0
@@ -121,6 +183,8 @@ class Poktan:
     anggota_at_meetings: int = 0
     pus_anggota: int = 0
     pus_kb: int = 0
+    lansia_mandiri: Answered = Answered()
+    lansia_pendamping: Answered = Answered()
 
     @classmethod
     def of(cls, reports: Sequence[ReportView]) -> Poktan:
@@ -134,6 +198,8 @@ class Poktan:
             anggota_at_meetings=sum(_int(r.values, "anggota") for r in reports),
             pus_anggota=_int(last, "pus_anggota"),
             pus_kb=_int(last, "pus_kb"),
+            lansia_mandiri=Answered().plus(_answer(last, "lansia_mandiri")),
+            lansia_pendamping=Answered().plus(_answer(last, "lansia_pendamping")),
         )
 
     def __add__(self, other: Poktan) -> Poktan:
@@ -144,6 +210,8 @@ class Poktan:
             self.anggota_at_meetings + other.anggota_at_meetings,
             self.pus_anggota + other.pus_anggota,
             self.pus_kb + other.pus_kb,
+            self.lansia_mandiri + other.lansia_mandiri,
+            self.lansia_pendamping + other.lansia_pendamping,
         )
 
     @property
@@ -369,15 +437,17 @@ def build_recap(
 # --- text -------------------------------------------------------------------------------
 
 
-def recap_text(recap: Recap) -> str:
+def _none_line(form: str, period: str) -> str:
+    return texts.RECAP_FORM_NONE.format(form=texts.FORM_NAMES[form], month=texts.month_name(period))
+
+
+def _posyandu_lines(recap: Recap) -> list[str]:
     t = texts
-    lines = [
-        t.RECAP_TITLE.format(kampung=recap.kampung.name, month=t.month_name(recap.period)),
-        "",
-    ]
     total, before = recap.posyandu_total, recap.posyandu_before
-    if recap.posyandu:
-        lines.append(t.RECAP_POSYANDU)
+    lines = [t.RECAP_POSYANDU]
+    if not total.reports:
+        lines.append(_none_line("posyandu", recap.period))
+    else:
         lines.append(
             t.RECAP_SKDN.format(
                 s=number(total.s),
@@ -385,6 +455,14 @@ def recap_text(recap: Recap) -> str:
                 d=number(total.d),
                 n=number(total.n),
                 bgm=number(total.bgm),
+            )
+        )
+        lines.append(
+            t.RECAP_TOB.format(
+                t=count(total.t.value),
+                o=count(total.o.value),
+                b=count(total.b.value),
+                t2=count(total.t2.value),
             )
         )
         lines.append(t.RECAP_K_S.format(value=percent(total.k_s)))
@@ -400,62 +478,102 @@ def recap_text(recap: Recap) -> str:
         )
         lines.append(t.RECAP_N_S.format(value=percent(total.n_s)))
         lines.append(t.RECAP_BGM_D.format(value=percent(total.bgm_d)))
-        lines.append(t.RECAP_T2_D.format(value=percent(total.t2_d)))
-        if len(recap.posyandu) > 1:
-            for name, unit in recap.posyandu:
-                lines.append(
-                    t.RECAP_POSYANDU_UNIT.format(
-                        unit=name,
-                        d_s=percent(unit.d_s),
-                        n_d=percent(unit.n_d),
-                        bgm=number(unit.bgm),
-                    )
+        answered = total.t2.reports
+        lines.append(
+            t.RECAP_T2_D.format(
+                value=percent(total.t2_d),
+                answered=(
+                    t.RECAP_ANSWERED.format(answered=answered, reports=total.reports)
+                    if 0 < answered < total.reports
+                    else ""
+                ),
+            )
+        )
+    if len(recap.posyandu) > 1:
+        for name, unit in recap.posyandu:
+            if not unit.reports:
+                lines.append(t.RECAP_UNIT_NONE.format(unit=name))
+                continue
+            lines.append(
+                t.RECAP_POSYANDU_UNIT.format(
+                    unit=name,
+                    d_s=percent(unit.d_s),
+                    n_d=percent(unit.n_d),
+                    bgm=number(unit.bgm),
                 )
-        lines.append("")
+            )
+    return lines
+
+
+def _poktan_lines(recap: Recap, kind: str) -> list[str]:
+    t = texts
+    poktan = recap.poktan_total[kind]
+    if not poktan.meetings:
+        return [_none_line(kind, recap.period)]
+    held = sum(1 for _, p in recap.poktan[kind] if p.meetings)
+    lines = [
+        t.RECAP_POKTAN.format(
+            kind=t.FORM_NAMES[kind],
+            held=held,
+            units=recap.poktan_units[kind],
+            meetings=poktan.meetings,
+        ),
+        t.RECAP_POKTAN_DETAIL.format(
+            anggota=number(poktan.anggota),
+            hadir=number(poktan.hadir),
+            attendance=percent(poktan.attendance),
+            pus_kb=percent(poktan.pus_on_kb),
+            participation=percent(recap.participation(kind)),
+        ),
+    ]
+    if kind == "bkl":
+        lines.append(
+            t.RECAP_BKL_LANSIA.format(
+                mandiri=count(poktan.lansia_mandiri.value),
+                pendamping=count(poktan.lansia_pendamping.value),
+            )
+        )
+    return lines
+
+
+def _kb_lines(recap: Recap) -> list[str]:
+    t = texts
+    kb, kb_before = recap.kb_total, recap.kb_before
+    if not kb.reports:
+        return [t.RECAP_KB, _none_line("kb", recap.period)]
+    mix = ", ".join(
+        f"{t.METHOD_SHORT[m]} {number(kb.aktif.get(m, 0))}" for m in METHODS if kb.aktif.get(m)
+    )
+    return [
+        t.RECAP_KB,
+        t.RECAP_KB_USERS.format(
+            pus=number(kb.pus),
+            aktif=number(kb.aktif_total),
+            cpr=percent(kb.cpr),
+            change=change(kb.cpr, kb_before.cpr),
+        ),
+        t.RECAP_KB_MIX.format(mix=mix or "-", mkjp=percent(kb.mkjp)),
+        t.RECAP_KB_NEW.format(baru=number(kb.baru_total)),
+        t.RECAP_KB_UNMET.format(unmet=number(kb.unmet_need), share=percent(kb.unmet_need_share)),
+    ]
+
+
+def recap_text(recap: Recap) -> str:
+    """The recap as a message; a form nobody reported this month says so, never "0"."""
+    t = texts
+    lines = [
+        t.RECAP_TITLE.format(kampung=recap.kampung.name, month=t.month_name(recap.period)),
+        "",
+    ]
+    if recap.posyandu:
+        lines += [*_posyandu_lines(recap), ""]
     for kind in POKTAN:
-        if not recap.poktan_units[kind]:
-            continue
-        poktan = recap.poktan_total[kind]
-        held = sum(1 for _, p in recap.poktan[kind] if p.meetings)
-        lines.append(
-            t.RECAP_POKTAN.format(
-                kind=t.FORM_NAMES[kind],
-                held=held,
-                units=recap.poktan_units[kind],
-                meetings=poktan.meetings,
-            )
-        )
-        lines.append(
-            t.RECAP_POKTAN_DETAIL.format(
-                anggota=number(poktan.anggota),
-                hadir=number(poktan.hadir),
-                attendance=percent(poktan.attendance),
-                pus_kb=percent(poktan.pus_on_kb),
-                participation=percent(recap.participation(kind)),
-            )
-        )
+        if recap.poktan_units[kind]:
+            lines += _poktan_lines(recap, kind)
     if any(recap.poktan_units.values()):
         lines.append("")
     if recap.kb:
-        kb, kb_before = recap.kb_total, recap.kb_before
-        lines.append(t.RECAP_KB)
-        lines.append(
-            t.RECAP_KB_USERS.format(
-                pus=number(kb.pus),
-                aktif=number(kb.aktif_total),
-                cpr=percent(kb.cpr),
-                change=change(kb.cpr, kb_before.cpr),
-            )
-        )
-        mix = ", ".join(
-            f"{t.METHOD_SHORT[m]} {number(kb.aktif.get(m, 0))}" for m in METHODS if kb.aktif.get(m)
-        )
-        lines.append(t.RECAP_KB_MIX.format(mix=mix or "-", mkjp=percent(kb.mkjp)))
-        lines.append(t.RECAP_KB_NEW.format(baru=number(kb.baru_total)))
-        lines.append(
-            t.RECAP_KB_UNMET.format(unmet=number(kb.unmet_need), share=percent(kb.unmet_need_share))
-        )
-        lines.append("")
+        lines += [*_kb_lines(recap), ""]
     done = recap.completeness
     lines.append(
         t.RECAP_COMPLETENESS.format(
@@ -536,25 +654,39 @@ def _sheet_rows(
 
 
 def _cell(value: object) -> object:
+    """A rounded percentage, or "-" for a figure nobody reported (never 0)."""
     if isinstance(value, float):
         return round(value, 1)
     return "-" if value is None else value
 
 
-def recap_xlsx(recap: Recap) -> bytes:
-    """A summary sheet and one sheet per form, units as rows."""
+def _kb_counts(kb: Kb) -> tuple[int | None, int | None, int | None, int | None]:
+    """PUS, active users, new users, unmet need; all None when no KB report came."""
+    if not kb.reports:
+        return None, None, None, None
+    return kb.pus, kb.aktif_total, kb.baru_total, kb.unmet_need
+
+
+_SKDN_COLUMNS = ("S", "K", "D", "N", "BGM", "T", "O", "B", "2T")
+
+
+def _skdn_row(skdn: Skdn) -> tuple[object, ...]:
+    return (
+        *skdn.counts(),
+        skdn.t.value,
+        skdn.o.value,
+        skdn.b.value,
+        skdn.t2.value,
+    )
+
+
+def _summary_rows(recap: Recap) -> list[Sequence[object]]:
     t = texts
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     total, kb, done = recap.posyandu_total, recap.kb_total, recap.completeness
-    summary: list[Sequence[object]] = [
+    rows: list[Sequence[object]] = [
         (t.XLSX_KAMPUNG, recap.kampung.name),
         (t.XLSX_MONTH, t.month_name(recap.period)),
-        ("S", total.s),
-        ("K", total.k),
-        ("D", total.d),
-        ("N", total.n),
-        ("BGM", total.bgm),
+        *zip(_SKDN_COLUMNS, _skdn_row(total), strict=True),
         ("K/S %", total.k_s),
         ("D/S %", total.d_s),
         ("D/K %", total.d_k),
@@ -566,60 +698,98 @@ def recap_xlsx(recap: Recap) -> bytes:
     for kind in POKTAN:
         poktan = recap.poktan_total[kind]
         name = t.FORM_NAMES[kind]
-        summary += [
+        rows += [
             (f"{name}: {t.XLSX_MEETINGS}", poktan.meetings),
             (f"{name}: {t.XLSX_ATTENDANCE} %", poktan.attendance),
             (f"{name}: {t.XLSX_PUS_KB} %", poktan.pus_on_kb),
             (f"{name}: {t.XLSX_PARTICIPATION} %", recap.participation(kind)),
         ]
-    summary += [
-        ("PUS", kb.pus),
-        (t.XLSX_KB_ACTIVE, kb.aktif_total),
+        if kind == "bkl":
+            rows += [
+                (f"{name}: {t.field_label('lansia_mandiri')}", poktan.lansia_mandiri.value),
+                (f"{name}: {t.field_label('lansia_pendamping')}", poktan.lansia_pendamping.value),
+            ]
+    pus, aktif, baru, unmet = _kb_counts(kb)
+    rows += [
+        ("PUS", pus),
+        (t.XLSX_KB_ACTIVE, aktif),
         ("CPR %", kb.cpr),
         ("MKJP %", kb.mkjp),
-        (t.XLSX_KB_NEW, kb.baru_total),
-        (t.XLSX_UNMET, kb.unmet_need),
+        (t.XLSX_KB_NEW, baru),
+        (t.XLSX_UNMET, unmet),
         (f"{t.XLSX_UNMET} %", kb.unmet_need_share),
         (t.XLSX_COMPLETENESS + " %", done.share),
         (t.XLSX_TIMELINESS + " %", done.timeliness),
     ]
-    _sheet_rows(workbook, t.XLSX_SUMMARY, (t.XLSX_INDICATOR, t.XLSX_VALUE), summary)
+    return rows
+
+
+def _poktan_row(kind: str, name: str, p: Poktan) -> tuple[object, ...]:
+    if not p.meetings:
+        return (name, texts.XLSX_NOT_REPORTED)
+    row: tuple[object, ...] = (name, p.meetings, p.anggota, p.hadir, p.attendance)
+    row += (p.pus_anggota, p.pus_kb, p.pus_on_kb)
+    if kind == "bkl":
+        row += (p.lansia_mandiri.value, p.lansia_pendamping.value)
+    return row
+
+
+def _kb_row(name: str, k: Kb) -> tuple[object, ...]:
+    if not k.reports:
+        return (name, texts.XLSX_NOT_REPORTED)
+    return (
+        name,
+        k.pus,
+        *(k.aktif.get(m, 0) for m in METHODS),
+        k.aktif_total,
+        *(k.baru.get(m, 0) for m in METHODS),
+        k.baru_total,
+        k.cpr,
+        k.mkjp,
+        k.iat,
+        k.tial,
+    )
+
+
+def recap_xlsx(recap: Recap) -> bytes:
+    """A summary sheet and one sheet per form, units as rows.
+
+    A unit without a report reads "belum lapor"; a skipped answer, or a figure of a form
+    nobody reported, reads "-".
+    """
+    t = texts
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    _sheet_rows(workbook, t.XLSX_SUMMARY, (t.XLSX_INDICATOR, t.XLSX_VALUE), _summary_rows(recap))
     _sheet_rows(
         workbook,
         "Posyandu",
-        (t.XLSX_UNIT, "S", "K", "D", "N", "BGM", "2T", "K/S %", "D/S %", "N/D %", "BGM/D %"),
+        (t.XLSX_UNIT, *_SKDN_COLUMNS, "K/S %", "D/S %", "N/D %", "BGM/D %", "2T/D %"),
         [
-            (name, u.s, u.k, u.d, u.n, u.bgm, u.t2, u.k_s, u.d_s, u.n_d, u.bgm_d)
+            (name, *_skdn_row(u), u.k_s, u.d_s, u.n_d, u.bgm_d, u.t2_d)
+            if u.reports
+            else (name, t.XLSX_NOT_REPORTED)
             for name, u in recap.posyandu
         ],
     )
     for kind in POKTAN:
+        header: tuple[str, ...] = (
+            t.XLSX_UNIT,
+            t.XLSX_MEETINGS,
+            t.XLSX_MEMBERS,
+            t.XLSX_PRESENT,
+            t.XLSX_ATTENDANCE + " %",
+            t.XLSX_PUS_MEMBERS,
+            t.XLSX_PUS_KB,
+            t.XLSX_PUS_KB + " %",
+        )
+        if kind == "bkl":
+            header += (t.field_label("lansia_mandiri"), t.field_label("lansia_pendamping"))
         _sheet_rows(
             workbook,
             t.FORM_NAMES[kind],
-            (
-                t.XLSX_UNIT,
-                t.XLSX_MEETINGS,
-                t.XLSX_MEMBERS,
-                t.XLSX_PRESENT,
-                t.XLSX_ATTENDANCE + " %",
-                t.XLSX_PUS_MEMBERS,
-                t.XLSX_PUS_KB,
-                t.XLSX_PUS_KB + " %",
-            ),
-            [
-                (
-                    name,
-                    p.meetings,
-                    p.anggota,
-                    p.hadir,
-                    p.attendance,
-                    p.pus_anggota,
-                    p.pus_kb,
-                    p.pus_on_kb,
-                )
-                for name, p in recap.poktan[kind]
-            ],
+            header,
+            [_poktan_row(kind, name, p) for name, p in recap.poktan[kind]],
         )
     _sheet_rows(
         workbook,
@@ -636,27 +806,13 @@ def recap_xlsx(recap: Recap) -> bytes:
             "IAT",
             "TIAL",
         ),
-        [
-            (
-                name,
-                k.pus,
-                *(k.aktif.get(m, 0) for m in METHODS),
-                k.aktif_total,
-                *(k.baru.get(m, 0) for m in METHODS),
-                k.baru_total,
-                k.cpr,
-                k.mkjp,
-                k.iat,
-                k.tial,
-            )
-            for name, k in recap.kb
-        ],
+        [_kb_row(name, k) for name, k in recap.kb],
     )
     _sheet_rows(
         workbook,
         t.XLSX_MISSING_SHEET,
         (t.XLSX_UNIT, t.XLSX_FORM, t.XLSX_KADER),
-        [(m.unit, t.FORM_NAMES[m.form], ", ".join(m.kader)) for m in done.missing],
+        [(m.unit, t.FORM_NAMES[m.form], ", ".join(m.kader)) for m in recap.completeness.missing],
     )
     workbook.close()
     return buffer.getvalue()
@@ -670,6 +826,10 @@ def district_text(kecamatan: str, period: str, recaps: Sequence[Recap]) -> str:
     lines = [t.DISTRICT_TITLE.format(kecamatan=kecamatan, month=t.month_name(period)), ""]
     for recap in recaps:
         total, done = recap.posyandu_total, recap.completeness
+        reported, expected = sum(done.reported.values()), sum(done.expected.values())
+        if expected and not reported:
+            lines.append(t.DISTRICT_ROW_NONE.format(kampung=recap.kampung.name, expected=expected))
+            continue
         attendance = sum((recap.poktan_total[k] for k in POKTAN), Poktan()).attendance
         lines.append(
             t.DISTRICT_ROW.format(
@@ -678,8 +838,8 @@ def district_text(kecamatan: str, period: str, recaps: Sequence[Recap]) -> str:
                 n_d=percent(total.n_d),
                 attendance=percent(attendance),
                 cpr=percent(recap.kb_total.cpr),
-                reported=sum(done.reported.values()),
-                expected=sum(done.expected.values()),
+                reported=reported,
+                expected=expected,
             )
         )
     return "\n".join(lines)
@@ -711,22 +871,24 @@ def district_xlsx(recaps: Sequence[Recap]) -> bytes:
     rows = []
     for r in recaps:
         s, kb, done = r.posyandu_total, r.kb_total, r.completeness
+        s_, _, d, n, bgm = s.counts()
+        pus, aktif, baru, _ = _kb_counts(kb)
         rows.append(
             (
                 r.kampung.name,
-                s.s,
-                s.d,
-                s.n,
-                s.bgm,
+                s_,
+                d,
+                n,
+                bgm,
                 s.d_s,
                 s.n_d,
                 s.bgm_d,
                 *(r.poktan_total[k].attendance for k in POKTAN),
-                kb.pus,
-                kb.aktif_total,
+                pus,
+                aktif,
                 kb.cpr,
                 kb.mkjp,
-                kb.baru_total,
+                baru,
                 kb.unmet_need_share,
                 done.share,
                 done.timeliness,

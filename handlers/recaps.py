@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection
+from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import recap, texts
 from handlers.messages import Attachment, Reply
-from handlers.periods import shift_period
+from handlers.periods import MonthRange, months_held, shift_period
 from storage import repo
 from storage.views import KampungView, ReportView, UnitView
 
@@ -26,6 +27,22 @@ async def _load(
     reports = await repo.recent_reports(session, unit_ids, since, period)
     kader = await repo.kader_by_unit(session, unit_ids)
     return reports, {unit_id: [k.name for k in members] for unit_id, members in kader.items()}
+
+
+async def held(session: AsyncSession, today: date) -> MonthRange:
+    """The months a recap or export may ask for (see periods.months_held)."""
+    earliest_report, first_invite = await repo.earliest_activity(session)
+    return months_held(earliest_report, first_invite.date() if first_invite else None, today)
+
+
+def out_of_range_reply(months: MonthRange) -> Reply:
+    return Reply(
+        texts.RECAP_OUT_OF_RANGE.format(
+            first=texts.month_name(months.first),
+            last=texts.month_name(months.last),
+            example=months.last,
+        )
+    )
 
 
 async def kampung_recap(

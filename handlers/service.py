@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import engine, parse, recaps
+from handlers import engine, parse, recaps, texts
 from handlers.messages import Incoming, Reply
 from handlers.periods import period_of, shift_period
 from storage import db, repo
@@ -83,12 +83,46 @@ class ConversationService:
                 now,
             )
         asked = [e for e in outcome.effects if isinstance(e, engine.SendRecap)]
-        shown = [await self._recap_reply(view, effect) for effect in asked if view is not None]
+        shown = [
+            await self._recap_or_apology(view, effect, now) for effect in asked if view is not None
+        ]
         return [*shown, *outcome.replies]
 
-    async def _recap_reply(self, member: MemberView, effect: engine.SendRecap) -> Reply:
-        """Built after the turn's transaction, so rendering holds no write lock."""
+    async def resume(self, channel: str, user_key: str) -> list[Reply]:
+        """The question left open in the database, for a channel that starts afresh (the
+        terminal shows no history); no reply when nothing is open. Stores nothing."""
+        incoming = Incoming(channel=channel, user_key=user_key)
         async with self.reads() as session:
+            member = await repo.get_member(session, channel, user_key)
+            if member is None:
+                return []
+            view = await repo.member_view(session, member)
+            state = await self._load_state(session, incoming)
+            ctx = await self._context(session, view, incoming, self.clock(), with_reports=True)
+        prompt = engine.pending_prompt(ctx, state)
+        return [] if prompt is None else [prompt]
+
+    async def _recap_or_apology(
+        self, member: MemberView, effect: engine.SendRecap, now: datetime
+    ) -> Reply:
+        """The recap, built after the turn's transaction so that rendering holds no write
+        lock. The turn is stored by then: a failure here must not say it was lost."""
+        try:
+            return await self._recap_reply(member, effect, now)
+        except Exception:
+            log.exception(
+                "the recap of %s for member %s could not be made", effect.period, member.id
+            )
+            return Reply(texts.RECAP_FAILED)
+
+    async def _recap_reply(
+        self, member: MemberView, effect: engine.SendRecap, now: datetime
+    ) -> Reply:
+        today = now.astimezone(ZoneInfo(member.timezone)).date()
+        async with self.reads() as session:
+            months = await recaps.held(session, today)
+            if effect.period not in months:
+                return recaps.out_of_range_reply(months)
             if effect.scope == "district":
                 kecamatan = member.kecamatan or ""
                 villages, total = await recaps.district_recaps(

@@ -762,6 +762,13 @@ async def reported_units(session: AsyncSession, periods: Sequence[str]) -> dict[
     return found
 
 
+async def earliest_activity(session: AsyncSession) -> tuple[str | None, datetime | None]:
+    """The earliest report period and when the first invite was made (None: none yet)."""
+    period = (await session.exec(select(func.min(Report.period)))).one()
+    invited = (await session.exec(select(func.min(Invite.created_at)))).one()
+    return period, invited
+
+
 # --- outbox -----------------------------------------------------------------------------
 
 

@@ -15,10 +15,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from PIL import Image
 
 from bot.app import open_runtime
 from bot.cli import main
 from bot.config import load_config
+from handlers.periods import period_of, shift_period
+from handlers.texts import month_name
 from tests.conftest import BASE_CONFIG, TelegramUser, queue_texts, write_config
 from tests.fakes.botapi import FakeBotApi
 
@@ -119,16 +122,92 @@ def test_export_bad_month(config_path: Path, capsys: pytest.CaptureFixture[str])
     assert code == 2 and "no kampung with slug 'x'" in err
 
 
-def chat_in_terminal(config_path: Path, lines: list[str]) -> str:
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (("recap", "--month", "9999-12"), "--month"),
+        (("recap", "--month", "0000-01"), "--month"),
+        (("export", "--month", "9999-12"), "--month"),
+        (("export", "--year", "0000"), "--year"),
+        (("export", "--year", "9999"), "--year"),
+        (("invite", "--role", "ketua", "--kampung", "sukamaju", "--days", "100000000"), "--days"),
+        (("invite", "--role", "ketua", "--kampung", "sukamaju", "--days", "0"), "--days"),
+        (("invite", "--role", "ketua", "--kampung", "sukamaju", "--count", "100000"), "--count"),
+    ],
+)
+def test_months_years_and_days_out_of_range_exit_2_naming_the_argument(
+    config_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], names: str
+) -> None:
+    code, out, err = run_cli(capsys, *args, "--config", str(config_path))
+    assert code == 2, err
+    assert err.startswith(f"kaderbot: {names}") and len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err and out == ""
+
+
+def chat_in_terminal(config_path: Path, lines: list[str], cwd: Path | None = None) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--config", str(config_path), "--user", "budi"],
-        input="\n".join(lines) + "\n",
+        input="\n".join(lines) + "\n" if lines else "",
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
+        cwd=cwd,
     )
     return result.stdout
+
+
+def test_terminal_chat_resumes_after_a_restart_and_writes_the_recap_files(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("invite", "--config", str(config_path), "--role", "kader", "--kampung", "sukamaju")
+    _, out, _ = run_cli(capsys, *args, "--unit", "posyandu-melati")
+    first = chat_in_terminal(config_path, [f"/start {out.split()[0]}", "/lapor", "hari ini", "50"])
+    assert "K: balita yang punya KMS" in first
+
+    # A new process, nothing typed yet: the open question comes back from the database.
+    restarted = chat_in_terminal(config_path, [])
+    assert "Anda masih mengisi laporan Posyandu Melati" in restarted
+    assert "K: balita yang punya KMS" in restarted
+
+    files = tmp_path / "kerja"
+    files.mkdir()
+    answers = ["48", "45", "40", "lewati", "lewati", "lewati", "lewati", "1", "6", "5"]
+    output = chat_in_terminal(config_path, [*answers, "lewati", "1", "/rekap"], cwd=files)
+    assert "T: -" in output and "2T: -" in output, "skipped answers read '-' in the summary"
+    assert "Tersimpan ✅" in output and "T - · O - · B - · 2T -" in output
+    month = datetime.now(UTC).strftime("%Y-%m")  # the Kampung KB is in WIB: same month here
+    chart = files / f"grafik-sukamaju-{month}.png"
+    sheet = files / f"rekap-sukamaju-{month}.xlsx"
+    assert f"Berkas: {chart}" in output and f"Berkas: {sheet}" in output
+    assert Image.open(chart).format == "PNG"
+    book = openpyxl.load_workbook(sheet)
+    rows = list(book["Posyandu"].iter_rows(values_only=True))
+    melati = dict(zip(rows[0], rows[1], strict=True))
+    assert (melati["D"], melati["T"], melati["2T"], melati["2T/D %"]) == (45, "-", "-", "-")
+
+
+def test_recap_out_writes_text_chart_and_spreadsheet(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    month = datetime.now(UTC).strftime("%Y-%m")
+    out_dir = tmp_path / "rekap"
+    code, out, _ = run_cli(
+        capsys, "recap", "--config", str(config_path), "--month", month, "--out", str(out_dir)
+    )
+    assert code == 0
+    paths = [Path(line) for line in out.strip().splitlines()]
+    assert sorted(p.name for p in paths) == sorted(
+        f"{name}-{slug}-{month}.{ext}"
+        for slug in ("sukamaju", "mekarsari")
+        for name, ext in (("rekap", "txt"), ("grafik", "png"), ("rekap", "xlsx"))
+    )
+    assert all(p.parent == out_dir.resolve() for p in paths)
+    text = (out_dir / f"rekap-sukamaju-{month}.txt").read_text(encoding="utf-8")
+    assert text.startswith("📊 Rekap Kampung KB Sukamaju")
+    assert Image.open(out_dir / f"grafik-sukamaju-{month}.png").size == (800, 450)
+    book = openpyxl.load_workbook(out_dir / f"rekap-sukamaju-{month}.xlsx")
+    assert "Posyandu" in book.sheetnames
 
 
 def test_terminal_chat_report_then_export_csv_and_xlsx(
@@ -304,9 +383,11 @@ def test_recap_prints_and_queues_to_the_ketua(
         capsys, "invite", "--config", str(config_path), "--role", "ketua", "--kampung", "sukamaju"
     )
     chat_in_terminal(config_path, [f"/start {out.split()[0]}"])
-    args = ("recap", "--config", str(config_path), "--month", "2026-10")
+    # Last month: the first invite is this month, and its kader may report the month before.
+    last_month = shift_period(period_of(datetime.now(UTC).date()), -1)
+    args = ("recap", "--config", str(config_path), "--month", last_month)
     code, out, _ = run_cli(capsys, *args, "--kampung", "sukamaju")
-    assert code == 0 and "Rekap Kampung KB Sukamaju\nOktober 2026" in out
+    assert code == 0 and f"Rekap Kampung KB Sukamaju\n{month_name(last_month)}" in out
     assert "Kampung KB Mekarsari" not in out
     code, out, err = run_cli(capsys, *args, "--send")
     assert code == 0 and "Kampung KB Mekarsari" in out

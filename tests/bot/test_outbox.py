@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -19,7 +20,7 @@ from bot.scheduler import Schedule
 from bot.telegram import TelegramChannel
 from handlers.reminders import ScheduleRules
 from handlers.service import system_clock
-from storage import repo
+from storage import db, repo
 from tests.conftest import TOKEN, TelegramUser, make_invite, register
 from tests.fakes.botapi import FakeBotApi
 
@@ -243,6 +244,58 @@ async def test_rekap_and_pengingat_commands(telegram: GetRuntime, bot_api: FakeB
     await kader.say(f"/start {kader_code}")
     text = (await kader.say_expecting("/rekap", 4))[0].text
     assert "Posyandu Melati" in text and "BKB" not in text, "a kader sees own units only"
+
+
+async def test_rekap_outside_the_months_held_is_asked_again(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    runtime = telegram()
+    code = await make_invite(runtime, role="ketua", unit=None)  # the first invite: Nov 2026
+    ketua = TelegramUser(bot_api, 960, "Pak Ketua")
+    await ketua.say(f"/start {code}")
+    for month in ("9999-12", "0000-01", "2027-01", "2026-09"):
+        refusal, menu = await ketua.say_expecting(f"/rekap {month}", 2)
+        assert refusal.text == (
+            "Rekap bisa dibuat untuk Oktober 2026 sampai November 2026. Contoh: /rekap 2026-11."
+        ), month
+        assert menu.text == "Mau melakukan apa?", "then the menu, as after any /rekap"
+    got = await ketua.say_expecting("/rekap 2026-10", 4)
+    assert "Oktober 2026" in got[0].text and [m.kind for m in got[1:3]] == ["photo", "document"]
+
+
+async def test_recap_failing_after_the_turn_is_not_called_a_lost_answer(
+    telegram: GetRuntime,
+    bot_api: FakeBotApi,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    runtime = telegram()
+    kader = await register_in_chat(runtime, bot_api, 970)
+    await kader.say("/lapor")
+    await kader.say("hari ini")
+    # The recap is read after the turn's transaction; a read side that fails there (here
+    # an empty database file without tables) must not undo what the turn said it stored.
+    broken = db.create_engine(f"sqlite:///{tmp_path / 'kosong.db'}")
+    healthy = runtime.service.reads
+    runtime.service.reads = db.read_session_factory(broken)
+    try:
+        apology, prompt = await kader.say_expecting("/rekap", 2)
+    finally:
+        runtime.service.reads = healthy
+        await broken.dispose()
+    assert apology.text.startswith("Maaf, rekap belum bisa dibuat sekarang")
+    assert "S: jumlah balita sasaran" in prompt.text, "then the pending question"
+    assert "belum tersimpan" not in "".join(m.text for m in kader.messages())
+    assert any(r.exc_info for r in caplog.records if "recap" in r.getMessage()), "traceback"
+    reply = await kader.say("50")
+    assert "K: balita" in reply.text, "the turn (and the form's date) stayed stored"
+
+
+async def register_in_chat(runtime: Runtime, api: FakeBotApi, user_id: int) -> TelegramUser:
+    code = await make_invite(runtime)
+    kader = TelegramUser(api, user_id, "Bu Kader")
+    await kader.say(f"/start {code}")
+    return kader
 
 
 async def test_timed_out_send_is_retried(telegram: GetRuntime, bot_api: FakeBotApi) -> None:

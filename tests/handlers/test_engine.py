@@ -129,7 +129,7 @@ def test_note_too_long_and_empty_text() -> None:
     reply = conversation.say("x" * 501)
     assert "Terlalu panjang (501 huruf)" in reply.text
     reply = conversation.say("lewati")
-    assert "Ringkasan" in reply.text and "Catatan: (dilewati)" in reply.text
+    assert "Ringkasan" in reply.text and "Catatan: -" in reply.text
 
 
 def test_batal_leaves_the_form_and_nothing_is_saved() -> None:

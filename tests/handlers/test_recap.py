@@ -97,7 +97,8 @@ def build() -> recap.Recap:
 def test_indicators() -> None:
     built = build()
     total = built.posyandu_total
-    assert (total.s, total.k, total.d, total.n, total.bgm, total.t2) == (80, 78, 66, 56, 1, 2)
+    assert (total.s, total.k, total.d, total.n, total.bgm) == (80, 78, 66, 56, 1)
+    assert total.t2.value == 2 and round(total.t2_d or 0, 1) == 4.4  # Mawar skipped 2T
     assert round(total.k_s or 0, 1) == 97.5
     assert round(total.d_s or 0, 1) == 82.5
     assert round(total.n_d or 0, 1) == 84.8
@@ -139,7 +140,8 @@ def test_text_reads_in_indonesian_formats() -> None:
         "• Posyandu Mawar: D/S 70,0%, N/D 76,2%, BGM 0",
         "BKB: 1 dari 1 kelompok bertemu (2 pertemuan)",
         "anggota 32, hadir 48 (77,4%), PUS ber-KB 81,8%, partisipasi 13,4%",
-        "BKR: 0 dari 1 kelompok bertemu (0 pertemuan)",
+        "Belum ada laporan BKR untuk November 2026.",
+        "2T/D: 4,4% (hanya 1 dari 2 posyandu yang mengisi)",
         "PUS 628, peserta KB aktif 447, CPR 71,2%",
         "Metode: IUD 20, MOW 5, MOP 2, kondom 31, implan 40, suntik 200, pil 149; MKJP 15,0%",
         "Unmet need (IAT + TIAL): 131 (20,9% dari PUS)",
@@ -198,3 +200,120 @@ def test_district_rows_per_kampung() -> None:
     book = openpyxl.load_workbook(io.BytesIO(recap.district_xlsx([built, other])))
     rows = list(book["Ringkasan"].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["Kampung KB Sukamaju", "Kampung KB Mekarsari"]
+
+
+# --- skipped answers and missing reports ---------------------------------------------------
+
+SKIPPING_UNITS = [
+    unit(11, "posyandu", "Posyandu Melati"),
+    unit(12, "posyandu", "Posyandu Mawar"),
+    unit(13, "posyandu", "Posyandu Kenanga"),  # no report this month
+    unit(14, "bkl", "BKL Bahagia"),
+    unit(15, "bkl", "BKL Sehat"),
+]
+SKIPPING_REPORTS = [
+    report(
+        11,
+        "posyandu",
+        "2026-11",
+        {"s": 50, "k": 48, "d": 45, "n": 40, "t": 3, "o": 1, "b": 1, "t2": 2, "bgm": 1},
+    ),
+    # T, O, B and 2T skipped: absent, not 0.
+    report(12, "posyandu", "2026-11", {"s": 30, "k": 30, "d": 21, "n": 16, "bgm": 0}),
+    report(
+        14,
+        "bkl",
+        "2026-11",
+        {"anggota": 18, "hadir": 16, "pus_anggota": 4, "pus_kb": 2, "lansia_mandiri": 12},
+        date(2026, 11, 12),
+    ),
+    report(
+        15,
+        "bkl",
+        "2026-11",
+        {"anggota": 10, "hadir": 9, "pus_anggota": 2, "pus_kb": 1},
+        date(2026, 11, 13),
+    ),
+]
+
+
+def build_skipping() -> recap.Recap:
+    return recap.build_recap(KAMPUNG, "2026-11", SKIPPING_UNITS, SKIPPING_REPORTS, {}, 3)
+
+
+def test_skipped_answers_are_left_out_of_both_sides() -> None:
+    built = build_skipping()
+    total = built.posyandu_total
+    # 2T/D over the posyandu that answered 2T only: Melati's 2 of its D 45 (Mawar's D 21
+    # does not count), 4.444... %; counting it would give 2 / 66 = 3.0 %.
+    assert total.t2_d is not None and round(total.t2_d, 1) == 4.4
+    assert (total.t.value, total.o.value, total.b.value, total.t2.value) == (3, 1, 1, 2)
+    assert total.t2.reports == 1 and total.reports == 2
+    [(_, melati), (_, mawar), (_, kenanga)] = built.posyandu
+    assert melati.t2_d is not None and round(melati.t2_d, 1) == 4.4
+    assert mawar.t2.value is None and mawar.t2_d is None and mawar.t.value is None
+    assert kenanga.reports == 0
+    bkl = built.poktan_total["bkl"]
+    assert bkl.lansia_mandiri.value == 12 and bkl.lansia_pendamping.value is None
+
+
+def test_skipped_answers_read_as_dash_in_text_and_spreadsheet() -> None:
+    built = build_skipping()
+    text = recap.recap_text(built)
+    assert "T 3 · O 1 · B 1 · 2T 2" in text
+    assert "2T/D: 4,4% (hanya 1 dari 2 posyandu yang mengisi)" in text
+    assert "• Posyandu Mawar: D/S 70,0%, N/D 76,2%, BGM 0" in text
+    assert "• Posyandu Kenanga: belum lapor" in text
+    assert "lansia mandiri 12, butuh pendamping -" in text
+
+    book = openpyxl.load_workbook(io.BytesIO(recap.recap_xlsx(built)))
+    summary = {row[0]: row[1] for row in book["Ringkasan"].iter_rows(values_only=True)}
+    assert summary["2T/D %"] == 4.4 and summary["T"] == 3 and summary["2T"] == 2
+    rows = list(book["Posyandu"].iter_rows(values_only=True))
+    header = rows[0]
+    melati, mawar = (dict(zip(header, row, strict=True)) for row in rows[1:3])
+    assert (melati["T"], melati["O"], melati["B"], melati["2T"]) == (3, 1, 1, 2)
+    assert melati["2T/D %"] == 4.4
+    for key in ("T", "O", "B", "2T", "2T/D %"):
+        assert mawar[key] == "-", key  # skipped: never 0
+    assert (mawar["S"], mawar["D"]) == (30, 21)
+    assert rows[3][:2] == ("Posyandu Kenanga", "belum lapor")
+    assert all(cell is None for cell in rows[3][2:]), "no zeros for a unit without a report"
+    bkl = list(book["BKL"].iter_rows(values_only=True))
+    columns = {name: index for index, name in enumerate(bkl[0])}
+    assert bkl[1][columns["Lansia mandiri"]] == 12
+    assert bkl[1][columns["Lansia butuh pendamping"]] == "-"
+    assert bkl[2][columns["Lansia mandiri"]] == "-"
+
+
+def test_a_month_without_reports_says_so() -> None:
+    built = recap.build_recap(KAMPUNG, "2026-12", UNITS, REPORTS, {}, 3)
+    text = recap.recap_text(built)
+    assert "S 0" not in text and "PUS 0" not in text and "anggota 0" not in text
+    for form in ("Posyandu", "BKB", "BKR", "BKL", "KB"):
+        assert f"Belum ada laporan {form} untuk Desember 2026." in text, form
+    assert "• Posyandu Melati: belum lapor" in text
+
+    book = openpyxl.load_workbook(io.BytesIO(recap.recap_xlsx(built)))
+    summary = {row[0]: row[1] for row in book["Ringkasan"].iter_rows(values_only=True)}
+    for key in ("S", "K", "D", "N", "BGM", "T", "2T", "PUS", "Peserta KB aktif"):
+        assert summary[key] == "-", key
+    posyandu = list(book["Posyandu"].iter_rows(values_only=True))
+    assert [row[:2] for row in posyandu[1:]] == [
+        ("Posyandu Melati", "belum lapor"),
+        ("Posyandu Mawar", "belum lapor"),
+    ]
+    kb = list(book["KB"].iter_rows(values_only=True))
+    assert kb[1][:3] == ("PPKBD Sukamaju", "belum lapor", None)
+
+    district = recap.district_text("Cibeunying", "2026-12", [built])
+    assert "• Kampung KB Sukamaju: belum lapor (0 dari 6 unit)" in district
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(recap.district_xlsx([built])))["Ringkasan"].iter_rows(
+            values_only=True
+        )
+    )
+    cells = dict(zip(rows[0], rows[1], strict=True))
+    for key in ("S", "D", "N", "BGM", "PUS", "PA", "PB"):
+        assert cells[key] == "-", key
+    assert cells["Kelengkapan %"] == 0
