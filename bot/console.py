@@ -8,6 +8,7 @@ chart and spreadsheet) are written to a folder and their paths printed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -17,6 +18,7 @@ from handlers.messages import Incoming, Reply
 from handlers.service import ConversationService
 
 CHANNEL = "console"
+log = logging.getLogger(__name__)
 
 
 def render(reply: Reply) -> str:
@@ -66,7 +68,10 @@ async def chat(
             return
         if not line.strip():
             continue
-        replies = await service.handle(
-            Incoming(channel=CHANNEL, user_key=user, text=line.strip(), display_name=user)
-        )
+        incoming = Incoming(channel=CHANNEL, user_key=user, text=line.strip(), display_name=user)
+        try:
+            replies = await service.handle(incoming)
+        except Exception:  # as on the other channels: one sentence here, the trace in the log
+            log.exception("turn failed in the terminal channel for %s", user)
+            replies = [Reply(texts.SERVER_TROUBLE)]
         _show(replies, stdout, files)

@@ -36,8 +36,7 @@ def percent(value: float | None) -> str:
     return format_decimal(round(value, 1), format="#,##0.0", locale=texts.LOCALE) + "%"
 
 
-def number(value: int) -> str:
-    return format_decimal(value, format="#,##0", locale=texts.LOCALE)
+number = texts.number
 
 
 def change(now: float | None, before: float | None) -> str:

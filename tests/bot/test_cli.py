@@ -7,9 +7,11 @@ import csv
 import io
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,12 +19,13 @@ import openpyxl
 import pytest
 from PIL import Image
 
+from bot import console
 from bot.app import open_runtime
 from bot.cli import main
 from bot.config import load_config
 from handlers.periods import period_of, shift_period
 from handlers.texts import month_name
-from tests.conftest import BASE_CONFIG, TelegramUser, queue_texts, write_config
+from tests.conftest import BASE_CONFIG, TelegramUser, make_invite, queue_texts, write_config
 from tests.fakes.botapi import FakeBotApi
 
 VALID = BASE_CONFIG.format(db="/tmp/unused.db", api="http://127.0.0.1:9")
@@ -461,3 +464,50 @@ def test_backup_of_postgresql_points_to_pg_dump(
     code, _, err = run_cli(capsys, "backup", "--config", str(path), "--out", "x.dump")
     assert code == 2 and "pg_dump --format=custom --file=x.dump" in err
     assert "rahasia" not in err, "the password is not printed"
+
+
+class _ScriptedStdin:
+    """Lines typed at the terminal; `before` runs just before the line of that index."""
+
+    def __init__(self, lines: list[str], before: dict[int, Callable[[], None]]) -> None:
+        self.lines, self.before, self.at = lines, before, 0
+
+    def readline(self) -> str:
+        if self.at >= len(self.lines):
+            return ""
+        if self.at in self.before:
+            self.before[self.at]()
+        self.at += 1
+        return self.lines[self.at - 1] + "\n"
+
+
+async def test_terminal_chat_survives_a_failing_turn(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A turn that fails (here: a table gone from the SQLite file) is one Indonesian sentence
+    and a logged traceback, and the terminal channel goes on; it does not crash."""
+    config = load_config(write_config(tmp_path))
+    database = tmp_path / "kaderbot.db"
+
+    def break_database() -> None:
+        with sqlite3.connect(database) as broken:
+            broken.execute("ALTER TABLE conversation RENAME TO conversation_gone")
+
+    def mend_database() -> None:
+        with sqlite3.connect(database) as mended:
+            mended.execute("ALTER TABLE conversation_gone RENAME TO conversation")
+
+    async with open_runtime(config) as runtime:
+        code = await make_invite(runtime)
+        stdin = _ScriptedStdin(
+            [f"/start {code}", "/lapor", "/status", "hari ini"],
+            before={2: break_database, 3: mend_database},
+        )
+        stdout = io.StringIO()
+        await console.chat(runtime.service, "budi", stdin, stdout)  # type: ignore[arg-type]
+    shown = stdout.getvalue()
+    assert "Maaf, sedang ada gangguan" in shown
+    assert "Traceback" not in shown
+    assert "turn failed in the terminal channel" in caplog.text
+    after_failure = shown.split("Maaf, sedang ada gangguan", 1)[1]
+    assert "S: jumlah balita sasaran" in after_failure, "the form goes on after the fault"
