@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from handlers import texts
 from handlers.forms import FORM_FOR_KIND, METHODS, MKJP_METHODS
 from handlers.periods import shift_period
+from handlers.sheets import new_workbook
 from storage.views import KampungView, ReportView, UnitView
 
 POKTAN = ("bkb", "bkr", "bkl")
@@ -545,7 +546,7 @@ def recap_xlsx(recap: Recap) -> bytes:
     """A summary sheet and one sheet per form, units as rows."""
     t = texts
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = new_workbook(buffer)
     total, kb, done = recap.posyandu_total, recap.kb_total, recap.completeness
     summary: list[Sequence[object]] = [
         (t.XLSX_KAMPUNG, recap.kampung.name),
@@ -688,7 +689,7 @@ def district_text(kecamatan: str, period: str, recaps: Sequence[Recap]) -> str:
 def district_xlsx(recaps: Sequence[Recap]) -> bytes:
     t = texts
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = new_workbook(buffer)
     header = (
         t.XLSX_KAMPUNG,
         "S",
