@@ -168,9 +168,24 @@ def needs_reports(state: State, incoming: Incoming) -> bool:
 
 
 def step(ctx: Context, state: State, incoming: Incoming) -> Outcome:
+    if incoming.other is not None:
+        return _not_text(ctx, state)
     turn = _Turn(ctx, state.model_copy(deep=True))
     turn.run(incoming)
     return turn.outcome()
+
+
+def _not_text(ctx: Context, state: State) -> Outcome:
+    """A photo, a sticker, a location...: ask for text, and the same question again.
+
+    The state is returned as it was (the prompt count too), so the buttons already shown
+    still work and nothing of an open form changes.
+    """
+    if ctx.member is None:
+        return Outcome((Reply(texts.NOT_A_TEXT),), state)
+    prompt = _render(ctx, state)
+    body = f"{texts.NOT_A_TEXT}\n\n{prompt.text}"
+    return Outcome((Reply(body, prompt.choices, prompt.free_text),), state)
 
 
 # --- periods ----------------------------------------------------------------------------

@@ -40,7 +40,11 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """One thing a user did: typed `text` or pressed the button whose value is `choice`."""
+    """One thing a user did: typed `text` or pressed the button whose value is `choice`.
+
+    `other` names what arrived when it was neither (a photo, a sticker, a location...): the
+    engine asks for text and keeps the conversation where it was.
+    """
 
     channel: str
     user_key: str
@@ -48,6 +52,7 @@ class Incoming:
     choice: str | None = None
     display_name: str = ""
     update_id: str | None = None
+    other: str | None = None
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -75,13 +75,14 @@ class ConversationService:
             ctx = await self._context(session, view, incoming, now, with_reports)
             outcome = engine.step(ctx, state, incoming)
             await self._apply(session, outcome.effects, incoming, view, now)
-            await repo.save_state(
-                session,
-                incoming.channel,
-                incoming.user_key,
-                outcome.state.model_dump_json(),
-                now,
-            )
+            if outcome.state != state:
+                await repo.save_state(
+                    session,
+                    incoming.channel,
+                    incoming.user_key,
+                    outcome.state.model_dump_json(),
+                    now,
+                )
         asked = [e for e in outcome.effects if isinstance(e, engine.SendRecap)]
         shown = [await self._recap_reply(view, effect) for effect in asked if view is not None]
         return [*shown, *outcome.replies]
