@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -152,6 +153,7 @@ def _incoming(message: _Message, name: str) -> Incoming | None:
         user_key=message.sender,
         display_name=name,
         update_id=message.id,
+        sent_at=datetime.fromtimestamp(message.timestamp, UTC),
     )
     if kind in _SILENT:
         log.info("WhatsApp %s %s from %s ignored", kind, message.id, message.sender)

@@ -30,7 +30,12 @@ Clock = Callable[[], datetime]
 # How far back reports are loaded: the 40-day date window reaches two months back, and the
 # change warning compares with the month before that.
 _MONTHS_LOADED = 3
-PROCESSED_UPDATE_TTL = timedelta(days=7)
+# A message older than this by its own (signed) timestamp is refused: WhatsApp retries a
+# delivery for up to 7 days, and a replay of an older body must not count again.
+MAX_MESSAGE_AGE = timedelta(days=7)
+# Processed ids are kept a day longer, so that every message is either refused by its age
+# or found by its id, even when the platform's clock runs ahead of ours.
+PROCESSED_UPDATE_TTL = MAX_MESSAGE_AGE + timedelta(days=1)
 
 
 def system_clock() -> datetime:
@@ -60,6 +65,15 @@ class ConversationService:
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         now = self.clock()
+        if incoming.sent_at is not None and now - incoming.sent_at > MAX_MESSAGE_AGE:
+            log.warning(
+                "ignoring %s message %s sent at %s, older than %d days (a replay?)",
+                incoming.channel,
+                incoming.update_id,
+                incoming.sent_at.isoformat(timespec="seconds"),
+                MAX_MESSAGE_AGE.days,
+            )
+            return []
         async with self.write_gate, self.sessions() as session, session.begin():
             if incoming.update_id is not None and not await repo.claim_update(
                 session, incoming.channel, incoming.update_id, now

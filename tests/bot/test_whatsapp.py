@@ -56,7 +56,8 @@ _wamids = iter(range(1, 1_000_000))
 
 
 def webhook(wa_id: str, message: dict[str, Any], name: str = "Bu Sari") -> bytes:
-    message = {"from": wa_id, "id": f"wamid.in{next(_wamids)}", "timestamp": "1", **message}
+    sent = str(int(NOW.timestamp()))  # when the member sent it, by the platform's clock
+    message = {"from": wa_id, "id": f"wamid.in{next(_wamids)}", "timestamp": sent, **message}
     payload = {
         "object": "whatsapp_business_account",
         "entry": [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -258,3 +259,30 @@ async def test_several_messages_in_one_post_are_each_answered_in_order(
     batch = body(*(message("text", text={"body": n}) for n in ("50", "48", "45")))
     got = await answers(wa, batch, 3)
     assert "K: balita" in got[0] and "D: balita" in got[1] and "N: balita" in got[2]
+
+
+async def test_a_replay_older_than_the_pruning_window_is_refused_by_its_timestamp(
+    wa: WhatsAppBot,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    code = await make_invite(wa.runtime)
+    registration = body(message("text", text={"body": f"DAFTAR {code}"}))
+    [welcome] = await answers(wa, registration, 1)
+    assert "Selamat datang" in welcome
+    lapor = body(message("text", text={"body": "LAPOR"}))
+    await answers(wa, lapor, 1)
+    counts = await stored(wa.runtime)
+    # Nine days later the ids are pruned; the signed bodies are sent again.
+    wa.clock[0] = NOW + timedelta(days=9)
+    assert await wa.runtime.service.prune() == 2
+    before = await state_of(wa)
+    with caplog.at_level(logging.INFO):
+        assert await answers(wa, lapor, 0) == []
+    lines = [r for r in caplog.records if r.name.startswith(("bot.", "handlers."))]
+    assert len(lines) == 1 and lines[0].levelno == logging.WARNING
+    assert await state_of(wa) == before
+    assert await stored(wa.runtime) == (counts[0], counts[1], 0), "nothing stored"
+    # A message a few days old (a platform retry after an outage) is still handled.
+    late = body(message("text", text={"body": "BATAL"}, sent_at=int(NOW.timestamp()) + 3 * 86400))
+    [reply] = await answers(wa, late, 1)
+    assert "Dibatalkan" in reply
