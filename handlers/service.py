@@ -194,6 +194,15 @@ class ConversationService:
                 await repo.set_reminders(session, effect.member_id, effect.on)
             elif isinstance(effect, engine.SendRecap):
                 continue  # read-only: built after the transaction
+            elif isinstance(effect, engine.CodeGuessing):
+                log.warning(
+                    "%s chat %s sent %d wrong invite codes within %d minutes; it waits until %s",
+                    incoming.channel,
+                    incoming.user_key,
+                    effect.wrong,
+                    engine.WRONG_CODE_WINDOW.seconds // 60,
+                    effect.until.isoformat(timespec="minutes"),
+                )
             elif isinstance(effect, engine.AddUnit):
                 await repo.add_member_unit(
                     session, invite_id=effect.invite_id, member_id=effect.member_id, now=now
