@@ -108,9 +108,7 @@ def parse(body: bytes) -> list[Incoming]:
     try:
         payload = _Payload.model_validate_json(body)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise MalformedWebhook(f"{where}: {first['msg']}") from None
+        raise MalformedWebhook(_first_problem(error)) from None
     found: list[Incoming] = []
     for entry in payload.entry:
         for change in entry.changes:
@@ -136,9 +134,12 @@ def _read_value(value: _Value) -> list[Incoming]:
     }
     found = []
     for raw in value.messages:
-        message = _valid(_Message, raw)
-        if message is None:
-            log.warning("WhatsApp message skipped, not readable: %.300s", raw)
+        try:
+            message = _Message.model_validate(raw)
+        except ValidationError as error:
+            # Its id and problem, not its content (a text may hold personal data).
+            wamid = raw.get("id") if isinstance(raw, dict) else None
+            log.warning("WhatsApp message %s skipped: %s", wamid, _first_problem(error))
             continue
         incoming = _incoming(message, names.get(message.sender, ""))
         if incoming is not None:
@@ -170,6 +171,12 @@ def _incoming(message: _Message, name: str) -> Incoming | None:
     if kind == "button" and message.button is not None:  # a template's quick-reply button
         return replace(base, text=message.button.text or message.button.payload)
     return replace(base, other=kind)
+
+
+def _first_problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    return f"{where}: {first['msg']}"
 
 
 _M = TypeVar("_M", bound=_Model)
