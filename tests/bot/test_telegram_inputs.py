@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from bot.config import load_config
 from bot.telegram import TelegramChannel
 from storage.models import Conversation, Member, ProcessedUpdate
 from tests.bot.test_production import SECRET, free_port
-from tests.conftest import NOW, TOKEN, make_invite, write_config
+from tests.conftest import NOW, TOKEN, TelegramUser, make_invite, write_config
 from tests.fakes.botapi import FakeBotApi, Sent
 
 USER = 80
@@ -211,10 +211,8 @@ async def test_a_photo_from_a_stranger_is_answered_once_and_stores_only_its_id(
 
 
 async def test_a_redelivered_photo_is_answered_once_when_polling(
-    telegram: Any, bot_api: FakeBotApi
+    telegram: Callable[[], Runtime], bot_api: FakeBotApi
 ) -> None:
-    from tests.conftest import TelegramUser
-
     user = TelegramUser(bot_api, 81, "Bu Ani")
     before = len(bot_api.sent)
     update = await bot_api.user_sends_photo(81)
