@@ -21,7 +21,7 @@ from bot.telegram import CHANNEL as TELEGRAM
 from bot.telegram import TelegramChannel
 from bot.whatsapp import CHANNEL as WHATSAPP
 from bot.whatsapp import WhatsAppChannel
-from handlers.service import ConversationService, system_clock
+from handlers.service import PROCESSED_UPDATE_TTL, ConversationService, system_clock
 from storage import db, migrate, repo
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,8 @@ async def _prune_forever(service: ConversationService, stop: asyncio.Event) -> N
     while not stop.is_set():
         removed = await service.prune()
         if removed:
-            log.info("forgot %d processed update ids older than a week", removed)
+            days = PROCESSED_UPDATE_TTL.days
+            log.info("forgot %d processed update ids older than %d days", removed, days)
         try:
             await asyncio.wait_for(stop.wait(), PRUNE_EVERY_SECONDS)
         except TimeoutError:

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
@@ -127,17 +127,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except migrate.SchemaOutOfDateError as error:
         print(f"kaderbot: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    except OperationalError as error:
-        if db.is_disk_full(error):
-            where = config.database_url if config else "the database"
-            print(
-                f"kaderbot: the database disk is full ({where}): free some "
-                "space and try again; nothing of this command was saved",
-                file=sys.stderr,
-            )
-            return EXIT_FAILURE
-        log.debug("failure", exc_info=True)
-        print(f"kaderbot: database error: {error.orig} (--debug shows details)", file=sys.stderr)
+    except DBAPIError as error:
+        assert config is not None  # the database is opened only once the config is read
+        url = config.database_url
+        log.debug("database failure", exc_info=True)
+        message = db.describe_failure(error, url)
+        hint = "" if db.is_disk_full(error, url) else " (--debug shows details)"
+        print(f"kaderbot: {message}{hint}", file=sys.stderr)
         return EXIT_FAILURE
     except Exception as error:
         log.debug("failure", exc_info=True)
@@ -156,7 +152,8 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         await app.run(config)
         return EXIT_OK
     if args.command == "chat":
-        logging.getLogger().setLevel(logging.WARNING)
+        if not args.debug:  # the conversation, not the logs, on the terminal
+            logging.getLogger().setLevel(logging.WARNING)
         async with app.open_runtime(config) as runtime:
             await console.chat(runtime.service, args.user, files=args.files)
         return EXIT_OK

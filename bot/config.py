@@ -6,11 +6,12 @@ Every problem becomes one ConfigError whose message names the key, e.g.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -73,13 +74,29 @@ def _http_url(value: str) -> str:
     return value.rstrip("/")
 
 
+_HOST = re.compile(r"\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+")
+
+
+def _host_port(value: str) -> str:
+    host, _, port = value.rpartition(":")
+    valid_port = port.isascii() and port.isdigit() and int(port) < 65536
+    if not (_HOST.fullmatch(host) and valid_port):
+        raise ValueError(
+            f"{value!r} is not host:port (e.g. 127.0.0.1:8443, [::1]:8443; port 0 picks a free one)"
+        )
+    return value
+
+
+HostPort = Annotated[str, AfterValidator(_host_port)]
 HttpUrlText = Annotated[str, AfterValidator(_http_url)]
 MeetingRuleText = Annotated[str, AfterValidator(_meeting_rule)]
 Slug = Annotated[str, AfterValidator(_slug)]
 
 
 class _Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Strict: TOML has real types, so `pus = true` or `pus = "5"` is a mistake to report,
+    # not a number to guess (lax pydantic would read them as 1 and 5).
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
 class DatabaseSettings(_Settings):
@@ -103,7 +120,7 @@ class TelegramSettings(_Settings):
     api_base_url: HttpUrlText = DEFAULT_TELEGRAM_API
     bot_username: str | None = None
     webhook_url: str | None = None
-    webhook_listen: str = "127.0.0.1:8443"
+    webhook_listen: HostPort = "127.0.0.1:8443"
     webhook_secret_env: str = "TELEGRAM_WEBHOOK_SECRET"
 
 
@@ -120,7 +137,7 @@ class WhatsAppTemplates(_Settings):
 
 
 class WhatsAppSettings(_Settings):
-    listen: str = "127.0.0.1:8080"
+    listen: HostPort = "127.0.0.1:8080"
     webhook_path: str = "/whatsapp"
     phone_number_id: str = Field(min_length=1)
     token_env: str = "WHATSAPP_TOKEN"
@@ -128,14 +145,6 @@ class WhatsAppSettings(_Settings):
     verify_token_env: str = "WHATSAPP_VERIFY_TOKEN"
     api_base_url: HttpUrlText = "https://graph.facebook.com/v23.0"
     templates: WhatsAppTemplates = WhatsAppTemplates()
-
-    @field_validator("listen")
-    @classmethod
-    def _host_port(cls, value: str) -> str:
-        host, _, port = value.rpartition(":")
-        if not host or not (port.isascii() and port.isdigit()) or not 0 <= int(port) < 65536:
-            raise ValueError(f"{value!r} is not host:port (port 0 picks a free one)")
-        return value
 
     @field_validator("webhook_path")
     @classmethod
@@ -165,7 +174,7 @@ class WhatsAppSettings(_Settings):
 class ScheduleSettings(_Settings):
     recap_day: int = Field(default=1, ge=1, le=28)
     recap_time: str = "07:00"
-    reminder_days_before: tuple[int, ...] = (1,)
+    reminder_days_before: tuple[Annotated[int, Field(ge=1, le=28)], ...] = (1,)
     report_deadline_day: int = Field(default=3, ge=1, le=28)
 
     @field_validator("recap_time")
@@ -302,6 +311,13 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "(top level)"
 
 
+def _as_toml(value: object) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)  # true, "5", [1, 2]: as written in TOML
+    except TypeError:
+        return str(value)  # a TOML date or time
+
+
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     message = first["msg"].removeprefix("Value error, ")
@@ -311,7 +327,19 @@ def _describe(error: ValidationError) -> str:
         message = "unknown key (check the spelling against README)"
     elif first["type"] == "literal_error":
         message = f"{first['input']!r} is not allowed; " + message.lower()
+    elif first["type"].endswith("_type"):  # int_type, string_type, tuple_type ...
+        wanted = message.lower().replace("valid tuple", "list")
+        message = f"{wanted}, got {_as_toml(first['input'])}"
     return f"{_location(tuple(first['loc']))}: {message}"
+
+
+def _tuples(value: Any) -> Any:
+    """TOML arrays as tuples, the frozen settings' sequence type (strict mode wants it)."""
+    if isinstance(value, list):
+        return tuple(_tuples(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _tuples(item) for key, item in value.items()}
+    return value
 
 
 def load_config(path: Path) -> Config:
@@ -319,9 +347,15 @@ def load_config(path: Path) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {error.start}); save the file as UTF-8"
+        ) from None
+    except OSError as error:  # a directory, no permission, an I/O error
+        raise ConfigError(f"{path}: cannot read the config file: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     try:
-        return Config.model_validate({**raw, "base_dir": path.resolve().parent})
+        return Config.model_validate({**_tuples(raw), "base_dir": path.resolve().parent})
     except ValidationError as error:
         raise ConfigError(f"{path}: {_describe(error)}") from None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import os
 from collections.abc import Awaitable
@@ -141,7 +142,10 @@ class TelegramChannel:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.app.add_handler(CallbackQueryHandler(self._on_button))
-        self.app.add_handler(MessageHandler(filters.ChatType.PRIVATE, self._on_message))
+        # New messages in private chats only: edits, service messages (a timer set, say),
+        # member changes (a kader blocking the bot) and reactions are left alone.
+        messages = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL
+        self.app.add_handler(MessageHandler(messages, self._on_message))
         self.app.add_error_handler(self._on_error)
 
     async def _turn(self, incoming: Incoming, chat_id: int) -> None:
@@ -156,15 +160,13 @@ class TelegramChannel:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        if message.text is None:
-            await send_replies(self.app, message.chat_id, [Reply(texts.NOT_A_TEXT)])
-            return
         incoming = Incoming(
             channel=CHANNEL,
             user_key=str(user.id),
-            text=message.text,
+            text=message.text or "",
             display_name=_display_name(update),
             update_id=str(update.update_id),
+            other=None if message.text is not None else _content_kind(message),
         )
         await self._turn(incoming, message.chat_id)
 
@@ -245,14 +247,24 @@ class TelegramChannel:
         given = request.headers.get(SECRET_HEADER, "")
         if not self._secret or not hmac.compare_digest(given.encode(), self._secret.encode()):
             return web.Response(status=403, text="forbidden")
-        try:
-            update = Update.de_json(await request.json(), self.app.bot)
-        except (ValueError, TypeError, KeyError):
-            return web.Response(status=400, text="malformed")
+        update = self._read_update(await request.read())
         if update is None:
-            return web.Response(status=400, text="malformed")
+            return web.Response(status=400, text="not an update")
         await self.app.update_processor.process_update(update, self.app.process_update(update))
         return web.Response(text="ok")
+
+    def _read_update(self, body: bytes) -> Update | None:
+        """The update in a webhook body; None (and one log line) for anything else."""
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not a JSON object with an integer update_id")
+            # PTB's de_json raises whatever a wrong shape happens to cause.
+            update: Update | None = Update.de_json(data, self.app.bot)
+        except Exception as error:
+            log.warning("Telegram webhook body refused: %s: %.200s", type(error).__name__, error)
+            return None
+        return update
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -262,6 +274,30 @@ class TelegramChannel:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+
+
+_CONTENT_KINDS = (
+    "photo",
+    "sticker",
+    "voice",
+    "video",
+    "video_note",
+    "audio",
+    "document",
+    "animation",
+    "location",
+    "venue",
+    "contact",
+    "poll",
+    "dice",
+    "game",
+    "story",
+)
+
+
+def _content_kind(message: Message) -> str:
+    """What a message without text carries (for the log): "photo", "sticker"..."""
+    return next((kind for kind in _CONTENT_KINDS if getattr(message, kind, None)), "other")
 
 
 async def _echo_choice(message: Message, data: str) -> None:

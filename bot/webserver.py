@@ -11,6 +11,7 @@ async def serve(app: web.Application, listen: str) -> tuple[web.AppRunner, int]:
     """Bind `app` on "host:port" (port 0 picks a free one): the runner to clean up, and
     the port it got."""
     host, _, port = listen.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")  # [::1]:8443
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, int(port))

@@ -2,7 +2,8 @@
 
 In: GET answers the verification handshake; POST must carry `X-Hub-Signature-256`, the
 HMAC-SHA256 of the raw body with the app secret (anything else gets 403 and changes
-nothing). Each message's `wamid` is its update id, so a redelivery is handled once.
+nothing). bot/whatsapp_inbound.py reads the body, each message on its own; each message's
+`wamid` is its update id, so a redelivery is handled once, whatever the message type.
 Out: choices become reply buttons (up to 3), a list (up to 10) or numbered text; charts
 and spreadsheets are uploaded as media. Outside the 24-hour window the outbox sends an
 approved template instead (see `deliver_template`).
@@ -13,25 +14,24 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import httpx
 from aiohttp import web
 
+from bot import whatsapp_inbound as inbound
 from bot.config import WhatsAppSettings
 from bot.delivery import DeliveryError
 from bot.webserver import add_health, serve
 from handlers import texts
-from handlers.messages import Attachment, Choice, Incoming, Part, Reply, TextPart, reply_parts
+from handlers.messages import Attachment, Choice, Part, Reply, TextPart, reply_parts
 from handlers.service import ConversationService
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "whatsapp"
+CHANNEL = inbound.CHANNEL
 MESSAGE_LIMIT = 4000  # Cloud API text bodies take 4096 characters
 BUTTON_BODY_LIMIT = 1024
 MAX_BUTTONS, BUTTON_TITLE = 3, 20
@@ -131,36 +131,28 @@ class WhatsAppChannel:
             log.warning("WhatsApp webhook with a missing or wrong signature refused")
             return web.Response(status=403, text="forbidden")
         try:
-            payload = json.loads(body)
-            messages = list(_messages(payload))
-        except (ValueError, TypeError, KeyError, AttributeError):
+            messages = inbound.parse(body)
+        except inbound.MalformedWebhook as error:
+            log.warning("WhatsApp webhook body refused: %s", error)
             return web.Response(status=400, text="malformed")
-        # The turn is stored before the 200, so an acknowledged message is never lost; the
-        # replies go out afterwards. A failure answers 500 and the platform retries.
-        for wa_id, name, message in messages:
-            replies = await self._turn(wa_id, name, message)
+        # Each turn is stored before the 200, so an acknowledged message is never lost; the
+        # replies go out afterwards. One failing turn does not stop the others of the POST;
+        # it answers 500, and on the platform's retry the handled ones are skipped by id.
+        failed = False
+        for incoming in messages:
+            try:
+                replies = await self.service.handle(incoming)
+            except Exception:
+                log.exception("WhatsApp message %s not handled; it comes again", incoming.update_id)
+                failed = True
+                continue
             if replies:
-                task = asyncio.create_task(self._send_all(wa_id, replies))
+                task = asyncio.create_task(self._send_all(incoming.user_key, replies))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+        if failed:
+            return web.Response(status=500, text="retry")
         return web.Response(text="ok")
-
-    async def _turn(self, wa_id: str, name: str, message: dict[str, Any]) -> list[Reply]:
-        kind = message.get("type")
-        incoming = Incoming(
-            channel=CHANNEL, user_key=wa_id, display_name=name, update_id=str(message["id"])
-        )
-        if kind == "text":
-            incoming = replace(incoming, text=str(message["text"]["body"]))
-        elif kind == "interactive":
-            reply = message["interactive"]
-            picked = reply.get("button_reply") or reply.get("list_reply") or {}
-            incoming = replace(incoming, choice=str(picked.get("id", "")))
-        elif kind == "button":  # a template's quick-reply button: treat it as a hello
-            incoming = replace(incoming, text=str(message.get("button", {}).get("text", "")))
-        else:
-            return [Reply(texts.NOT_A_TEXT)]
-        return await self.service.handle(incoming)
 
     async def _send_all(self, wa_id: str, replies: list[Reply]) -> None:
         try:
@@ -246,21 +238,3 @@ class WhatsAppChannel:
         if self._runner is not None:
             await self._runner.cleanup()
         await self.http.aclose()
-
-
-def _messages(payload: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """(sender, profile name, message) of every message in a webhook payload."""
-    found = []
-    for entry in payload["entry"]:
-        for change in entry.get("changes", []):
-            value = change.get("value", {})
-            names = {
-                c["wa_id"]: c.get("profile", {}).get("name", "") for c in value.get("contacts", [])
-            }
-            for message in value.get("messages", []):
-                sender = str(message["from"])
-                found.append((sender, names.get(sender, ""), message))
-            for status in value.get("statuses", []):
-                if status.get("status") == "failed":
-                    log.warning("WhatsApp reports a failed delivery: %s", status.get("errors"))
-    return found

@@ -11,6 +11,7 @@ left over from an earlier question is recognised and answered with the current q
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -83,11 +84,19 @@ class QuickPending(BaseModel):
     values: dict[str, int | str]
 
 
+class CodeTries(BaseModel):
+    """The wrong invite codes of one chat, kept across resets: guessing is slowed down."""
+
+    wrong_at: list[datetime] = Field(default_factory=list)  # within the last window
+    wait_until: datetime | None = None
+
+
 class State(BaseModel):
     step: Step = Step.IDLE
     prompt: int = 0
     draft: Draft | None = None
     quick: QuickPending | None = None
+    code_tries: CodeTries = Field(default_factory=CodeTries)
 
 
 # --- context and effects ----------------------------------------------------------------
@@ -143,7 +152,15 @@ class SetReminders:
     on: bool
 
 
-Effect = RegisterMember | AddUnit | SaveReport | SendRecap | SetReminders
+@dataclass(frozen=True, slots=True)
+class CodeGuessing:
+    """Too many wrong invite codes: the chat waits until `until` (for the operator log)."""
+
+    wrong: int
+    until: datetime
+
+
+Effect = RegisterMember | AddUnit | SaveReport | SendRecap | SetReminders | CodeGuessing
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +188,28 @@ def needs_reports(state: State, incoming: Incoming) -> bool:
 
 
 def step(ctx: Context, state: State, incoming: Incoming) -> Outcome:
+    if incoming.other is not None:
+        return _not_text(ctx, state)
     turn = _Turn(ctx, state.model_copy(deep=True))
     turn.run(incoming)
     return turn.outcome()
+
+
+def _not_text(ctx: Context, state: State) -> Outcome:
+    """A photo, a sticker, a location...: ask for text, and the same question again.
+
+    The state is returned as it was (the prompt count too), so the buttons already shown
+    still work and nothing of an open form changes.
+    """
+    if ctx.member is None:
+        return Outcome((Reply(texts.NOT_A_TEXT),), state)
+    prompt = _render(ctx, state)
+    body = f"{texts.NOT_A_TEXT}\n\n{prompt.text}"
+    return Outcome((Reply(body, prompt.choices, prompt.free_text),), state)
+
+
+def _minutes_until(ctx: Context, until: datetime) -> int:
+    return max(1, math.ceil((until - ctx.now).total_seconds() / 60))
 
 
 # --- periods ----------------------------------------------------------------------------
@@ -185,6 +221,9 @@ _METHOD_PATTERN = re.compile(
     r"\b(" + "|".join(re.escape(word) for word, _ in METHOD_WORDS) + r")\b"
 )
 _METHOD_OF_WORD = dict(METHOD_WORDS)
+# After this many wrong invite codes within the window, a chat waits one window.
+WRONG_CODES_ALLOWED = 5
+WRONG_CODE_WINDOW = timedelta(minutes=15)
 _LIST_FILLER = {"dan", "orang", "org", "peserta", "akseptor", "pa", "pb", "kb", "metode"}
 _MENU_VALUES = ("lapor", "status", "ubah", "bantuan")
 _GREETINGS = frozenset(
@@ -215,7 +254,7 @@ class _Turn:
             command = None
         if self.ctx.member is None:
             self.notes.append(texts.UNREGISTERED)
-            self.state = State(prompt=self.state.prompt)
+            self._reset()
             self.show_prompt = False
             return
         offered = _render(self.ctx, self.state)
@@ -270,12 +309,20 @@ class _Turn:
 
     def _register(self, code: str, incoming: Incoming) -> None:
         invite, member = self.ctx.invite, self.ctx.member
-        if invite is None or invite.code != code:
+        wait_until = self.state.code_tries.wait_until
+        if wait_until is not None and self.ctx.now < wait_until:
+            self.notes.append(
+                texts.INVITE_WAIT.format(minutes=_minutes_until(self.ctx, wait_until))
+            )
+        elif invite is None or invite.code != code:
             self.notes.append(texts.INVITE_UNKNOWN.format(code=code))
+            self._wrong_code()
         elif invite.used:
             self.notes.append(texts.INVITE_USED.format(code=code))
+            self._wrong_code()
         elif invite.expires_at <= self.ctx.now:
             self.notes.append(texts.INVITE_EXPIRED.format(code=code))
+            self._wrong_code()
         elif member is None:
             name = incoming.display_name or incoming.user_key
             self.effects.append(RegisterMember(invite.id, name))
@@ -283,7 +330,7 @@ class _Turn:
             place = f"{invite.unit_name}, {invite.place}" if invite.unit_name else invite.place
             self.notes.append(texts.WELCOME.format(name=name, role=role, place=place))
             self.notes.append(texts.HELP[invite.role])
-            self.state = State(prompt=self.state.prompt)
+            self._reset()
             return
         elif (
             invite.role == member.role == "kader"
@@ -306,6 +353,19 @@ class _Turn:
             )
         if self.ctx.member is None:
             self.show_prompt = False
+
+    def _wrong_code(self) -> None:
+        """Count a wrong code; the one that makes too many within the window starts a wait."""
+        now = self.ctx.now
+        recent = [t for t in self.state.code_tries.wrong_at if now - t < WRONG_CODE_WINDOW]
+        recent.append(now)
+        if len(recent) < WRONG_CODES_ALLOWED:
+            self.state.code_tries = CodeTries(wrong_at=recent)
+            return
+        until = now + WRONG_CODE_WINDOW
+        self.state.code_tries = CodeTries(wait_until=until)
+        self.notes.append(texts.INVITE_WAIT.format(minutes=_minutes_until(self.ctx, until)))
+        self.effects.append(CodeGuessing(len(recent), until))
 
     @staticmethod
     def _already_registered(member: MemberView) -> str:
@@ -384,7 +444,7 @@ class _Turn:
             self.state.step = Step.PICK_UNIT
 
     def _reset(self) -> None:
-        self.state = State(prompt=self.state.prompt)
+        self.state = State(prompt=self.state.prompt, code_tries=self.state.code_tries)
 
     # -- helpers -----------------------------------------------------------------------
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 
-import xlsxwriter
-
 from handlers.forms import FORMS
+from handlers.sheets import csv_text, new_workbook
 from storage.repo import ExportRow
 
 COLUMNS = (
@@ -64,17 +62,12 @@ def _cells(row: ExportRow) -> list[str | int]:
 
 
 def to_csv(rows: Sequence[ExportRow]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in ordered(rows):
-        writer.writerow(_cells(row))
-    return buffer.getvalue()
+    return csv_text(COLUMNS, [_cells(row) for row in ordered(rows)])
 
 
 def to_xlsx(rows: Sequence[ExportRow]) -> bytes:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = new_workbook(buffer)
     sheet = workbook.add_worksheet("laporan")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, COLUMNS, bold)

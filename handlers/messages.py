@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 
@@ -40,7 +41,12 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """One thing a user did: typed `text` or pressed the button whose value is `choice`."""
+    """One thing a user did: typed `text` or pressed the button whose value is `choice`.
+
+    `other` names what arrived when it was neither (a photo, a sticker, a location...): the
+    engine asks for text and keeps the conversation where it was. `sent_at` is when the
+    platform says the message was sent, where it says so in a signed body (WhatsApp).
+    """
 
     channel: str
     user_key: str
@@ -48,6 +54,8 @@ class Incoming:
     choice: str | None = None
     display_name: str = ""
     update_id: str | None = None
+    other: str | None = None
+    sent_at: datetime | None = None
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from handlers import texts
 from handlers.forms import FORM_FOR_KIND, METHODS, MKJP_METHODS
 from handlers.periods import shift_period
+from handlers.sheets import new_workbook
 from storage.views import KampungView, ReportView, UnitView
 
 POKTAN = ("bkb", "bkr", "bkl")
@@ -758,7 +759,7 @@ def recap_xlsx(recap: Recap) -> bytes:
     """
     t = texts
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = new_workbook(buffer)
     _sheet_rows(workbook, t.XLSX_SUMMARY, (t.XLSX_INDICATOR, t.XLSX_VALUE), _summary_rows(recap))
     _sheet_rows(
         workbook,
@@ -847,7 +848,7 @@ def district_text(kecamatan: str, period: str, recaps: Sequence[Recap]) -> str:
 def district_xlsx(recaps: Sequence[Recap]) -> bytes:
     t = texts
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = new_workbook(buffer)
     header = (
         t.XLSX_KAMPUNG,
         "S",

@@ -30,7 +30,12 @@ Clock = Callable[[], datetime]
 # How far back reports are loaded: the 40-day date window reaches two months back, and the
 # change warning compares with the month before that.
 _MONTHS_LOADED = 3
-PROCESSED_UPDATE_TTL = timedelta(days=7)
+# A message older than this by its own (signed) timestamp is refused: WhatsApp retries a
+# delivery for up to 7 days, and a replay of an older body must not count again.
+MAX_MESSAGE_AGE = timedelta(days=7)
+# Processed ids are kept a day longer, so that every message is either refused by its age
+# or found by its id, even when the platform's clock runs ahead of ours.
+PROCESSED_UPDATE_TTL = MAX_MESSAGE_AGE + timedelta(days=1)
 
 
 def system_clock() -> datetime:
@@ -60,6 +65,15 @@ class ConversationService:
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         now = self.clock()
+        if incoming.sent_at is not None and now - incoming.sent_at > MAX_MESSAGE_AGE:
+            log.warning(
+                "ignoring %s message %s sent at %s, older than %d days (a replay?)",
+                incoming.channel,
+                incoming.update_id,
+                incoming.sent_at.isoformat(timespec="seconds"),
+                MAX_MESSAGE_AGE.days,
+            )
+            return []
         async with self.write_gate, self.sessions() as session, session.begin():
             if incoming.update_id is not None and not await repo.claim_update(
                 session, incoming.channel, incoming.update_id, now
@@ -75,13 +89,14 @@ class ConversationService:
             ctx = await self._context(session, view, incoming, now, with_reports)
             outcome = engine.step(ctx, state, incoming)
             await self._apply(session, outcome.effects, incoming, view, now)
-            await repo.save_state(
-                session,
-                incoming.channel,
-                incoming.user_key,
-                outcome.state.model_dump_json(),
-                now,
-            )
+            if outcome.state != state:
+                await repo.save_state(
+                    session,
+                    incoming.channel,
+                    incoming.user_key,
+                    outcome.state.model_dump_json(),
+                    now,
+                )
         asked = [e for e in outcome.effects if isinstance(e, engine.SendRecap)]
         shown = [
             await self._recap_or_apology(view, effect, now) for effect in asked if view is not None
@@ -213,6 +228,15 @@ class ConversationService:
                 await repo.set_reminders(session, effect.member_id, effect.on)
             elif isinstance(effect, engine.SendRecap):
                 continue  # read-only: built after the transaction
+            elif isinstance(effect, engine.CodeGuessing):
+                log.warning(
+                    "%s chat %s sent %d wrong invite codes within %d minutes; it waits until %s",
+                    incoming.channel,
+                    incoming.user_key,
+                    effect.wrong,
+                    engine.WRONG_CODE_WINDOW.seconds // 60,
+                    effect.until.isoformat(timespec="minutes"),
+                )
             elif isinstance(effect, engine.AddUnit):
                 await repo.add_member_unit(
                     session, invite_id=effect.invite_id, member_id=effect.member_id, now=now

@@ -23,6 +23,9 @@ INVITE_UNKNOWN = (
     "Kode undangan {code} tidak dikenal. Periksa lagi hurufnya, atau minta kode baru ke "
     "ketua pokja."
 )
+INVITE_WAIT = (
+    "Terlalu banyak kode undangan yang salah; tunggu {minutes} menit sebelum mencoba lagi."
+)
 INVITE_USED = "Kode undangan {code} sudah dipakai. Minta kode baru ke ketua pokja."
 INVITE_EXPIRED = "Kode undangan {code} sudah kedaluwarsa. Minta kode baru ke ketua pokja."
 INVITE_OTHER_PLACE = (

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -96,7 +99,61 @@ def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     )
 
 
-def is_disk_full(error: BaseException) -> bool:
-    """SQLite's SQLITE_FULL (or PostgreSQL's disk_full, SQLSTATE 53100)."""
+# Below this much free space, a SQLite I/O error is taken for a full disk: growing the WAL
+# index (-shm) on a full disk fails as "disk I/O error", not as SQLITE_FULL.
+_NEARLY_FULL_BYTES = 1024 * 1024
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for other databases and :memory:)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def location(url: str) -> str:
+    """Where the database is, for messages: the SQLite file, else the URL without password."""
+    path = sqlite_path(url)
+    return str(path) if path is not None else make_url(url).render_as_string(hide_password=True)
+
+
+def _free_bytes(path: Path) -> int:
+    try:
+        found = os.statvfs(path.parent)
+    except OSError:
+        return _NEARLY_FULL_BYTES
+    return found.f_bavail * found.f_frsize
+
+
+def is_disk_full(error: BaseException, url: str | None = None) -> bool:
+    """SQLite's SQLITE_FULL (or PostgreSQL's disk_full, SQLSTATE 53100); given the URL, also
+    a SQLite I/O error on a disk with (almost) no room left."""
     text = str(getattr(error, "orig", error)).lower()
-    return "database or disk is full" in text or "no space left on device" in text
+    if "database or disk is full" in text or "no space left on device" in text:
+        return True
+    path = sqlite_path(url) if url else None
+    return path is not None and "disk i/o error" in text and _free_bytes(path) < _NEARLY_FULL_BYTES
+
+
+def describe_failure(error: DBAPIError, url: str) -> str:
+    """One line for the operator: what is wrong with the database, and which one it is."""
+    where = location(url)
+    if is_disk_full(error, url):
+        return (
+            f"the database disk is full ({where}): free some space and try again; nothing "
+            "of this command was saved"
+        )
+    reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else ""
+    text = reason.lower()
+    if "readonly" in text or "read-only" in text or "unable to open database file" in text:
+        return (
+            f"cannot open or write the database ({where}): check that the file and its "
+            f"folder exist and are writable ({reason})"
+        )
+    if "file is not a database" in text or "malformed" in text:
+        return (
+            f"the database file is damaged or not a database ({where}): restore it from a "
+            f"backup ({reason})"
+        )
+    return f"database error ({where}): {reason}"

@@ -56,7 +56,8 @@ _wamids = iter(range(1, 1_000_000))
 
 
 def webhook(wa_id: str, message: dict[str, Any], name: str = "Bu Sari") -> bytes:
-    message = {"from": wa_id, "id": f"wamid.in{next(_wamids)}", "timestamp": "1", **message}
+    sent = str(int(NOW.timestamp()))  # when the member sent it, by the platform's clock
+    message = {"from": wa_id, "id": f"wamid.in{next(_wamids)}", "timestamp": sent, **message}
     payload = {
         "object": "whatsapp_business_account",
         "entry": [
@@ -175,7 +176,7 @@ async def test_unsigned_wrong_malformed_and_unknown_are_refused_and_store_nothin
     user = WhatsAppUser(wa, "6281")
     got = await user._send(webhook("6281", {"type": "image", "image": {"id": "x"}}))
     assert "hanya bisa membaca pesan teks" in got[-1].text
-    assert await stored(wa.runtime) == (0, 0, 0)
+    assert await stored(wa.runtime) == (0, 0, 1), "only the image's id, so it is answered once"
     assert wa.graph.sent and all(m.to == "6281" for m in wa.graph.sent)
 
 
