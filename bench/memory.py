@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.app import open_runtime
 from bot.config import load_config
-from handlers.engine import Draft, State, Step
+from handlers.conversation import Draft, State, Step
 from storage.models import Conversation, Member, MemberUnit
 from tests.conftest import TOKEN, write_config
 from tests.fakes.botapi import FakeBotApi

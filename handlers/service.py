@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import engine, parse, recaps, texts
+from handlers import conversation, recaps, texts
 from handlers.messages import Incoming, Reply
 from handlers.periods import period_of, shift_period
 from storage import db, repo
@@ -85,9 +86,10 @@ class ConversationService:
                 await repo.note_inbound(session, member, now)
             view = await repo.member_view(session, member) if member else None
             state = await self._load_state(session, incoming)
-            with_reports = engine.needs_reports(state, incoming)
-            ctx = await self._context(session, view, incoming, now, with_reports)
-            outcome = engine.step(ctx, state, incoming)
+            said = conversation.understand(incoming)
+            with_reports = conversation.needs_reports(state, said)
+            ctx = await self._context(session, view, said.code, now, with_reports)
+            outcome = conversation.step(ctx, state, said)
             await self._apply(session, outcome.effects, incoming, view, now)
             if outcome.state != state:
                 await repo.save_state(
@@ -97,7 +99,7 @@ class ConversationService:
                     outcome.state.model_dump_json(),
                     now,
                 )
-        asked = [e for e in outcome.effects if isinstance(e, engine.SendRecap)]
+        asked = [e for e in outcome.effects if isinstance(e, conversation.SendRecap)]
         shown = [
             await self._recap_or_apology(view, effect, now) for effect in asked if view is not None
         ]
@@ -113,12 +115,12 @@ class ConversationService:
                 return []
             view = await repo.member_view(session, member)
             state = await self._load_state(session, incoming)
-            ctx = await self._context(session, view, incoming, self.clock(), with_reports=True)
-        prompt = engine.pending_prompt(ctx, state)
+            ctx = await self._context(session, view, None, self.clock(), with_reports=True)
+        prompt = conversation.pending_prompt(ctx, state)
         return [] if prompt is None else [prompt]
 
     async def _recap_or_apology(
-        self, member: MemberView, effect: engine.SendRecap, now: datetime
+        self, member: MemberView, effect: conversation.SendRecap, now: datetime
     ) -> Reply:
         """The recap, built after the turn's transaction so that rendering holds no write
         lock. The turn is stored by then: a failure here must not say it was lost."""
@@ -131,7 +133,7 @@ class ConversationService:
             return Reply(texts.RECAP_FAILED)
 
     async def _recap_reply(
-        self, member: MemberView, effect: engine.SendRecap, now: datetime
+        self, member: MemberView, effect: conversation.SendRecap, now: datetime
     ) -> Reply:
         today = now.astimezone(ZoneInfo(member.timezone)).date()
         async with self.reads() as session:
@@ -170,21 +172,18 @@ class ConversationService:
         self,
         session: AsyncSession,
         member: MemberView | None,
-        incoming: Incoming,
+        code: str | None,
         now: datetime,
         with_reports: bool,
-    ) -> engine.Context:
+    ) -> conversation.Context:
         timezone = ZoneInfo(member.timezone if member else "Asia/Jakarta")
         today = now.astimezone(timezone).date()
-        invite = None
-        code = parse.registration_code(incoming.text) if incoming.choice is None else None
-        if code is not None:
-            invite = await repo.find_invite(session, code)
+        invite = await repo.find_invite(session, code) if code is not None else None
         reports: list[ReportView] = []
         if member is not None and with_reports:
             since = shift_period(period_of(today), -_MONTHS_LOADED)
             reports = await repo.recent_reports(session, [u.id for u in member.units], since)
-        return engine.Context(
+        return conversation.Context(
             member=member,
             today=today,
             now=now,
@@ -194,64 +193,68 @@ class ConversationService:
         )
 
     @staticmethod
-    async def _load_state(session: AsyncSession, incoming: Incoming) -> engine.State:
+    async def _load_state(session: AsyncSession, incoming: Incoming) -> conversation.State:
         raw = await repo.load_state(session, incoming.channel, incoming.user_key)
         if raw is None:
-            return engine.State()
+            return conversation.State()
         try:
-            return engine.State.model_validate_json(raw)
+            return conversation.State.model_validate_json(raw)
         except ValidationError:
             # A state written by an older version that no longer fits: start afresh rather
             # than leave the user stuck.
             log.warning("discarding unreadable conversation state of %s", incoming.user_key)
-            return engine.State()
+            return conversation.State()
 
     @staticmethod
     async def _apply(
         session: AsyncSession,
-        effects: tuple[engine.Effect, ...],
+        effects: tuple[conversation.Effect, ...],
         incoming: Incoming,
         member: MemberView | None,
         now: datetime,
     ) -> None:
         for effect in effects:
-            if isinstance(effect, engine.RegisterMember):
-                await repo.register_member(
-                    session,
-                    invite_id=effect.invite_id,
-                    channel=incoming.channel,
-                    user_key=incoming.user_key,
-                    name=effect.name,
-                    now=now,
-                )
-            elif isinstance(effect, engine.SetReminders):
-                await repo.set_reminders(session, effect.member_id, effect.on)
-            elif isinstance(effect, engine.SendRecap):
-                continue  # read-only: built after the transaction
-            elif isinstance(effect, engine.CodeGuessing):
-                log.warning(
-                    "%s chat %s sent %d wrong invite codes within %d minutes; it waits until %s",
-                    incoming.channel,
-                    incoming.user_key,
-                    effect.wrong,
-                    engine.WRONG_CODE_WINDOW.seconds // 60,
-                    effect.until.isoformat(timespec="minutes"),
-                )
-            elif isinstance(effect, engine.AddUnit):
-                await repo.add_member_unit(
-                    session, invite_id=effect.invite_id, member_id=effect.member_id, now=now
-                )
-            else:
-                assert member is not None
-                await repo.save_report(
-                    session,
-                    unit_id=effect.unit_id,
-                    form=effect.form,
-                    slot=effect.slot,
-                    period=effect.period,
-                    meeting_date=effect.meeting_date,
-                    values=effect.values,
-                    correction_of=effect.correction_of,
-                    member_id=member.id,
-                    now=now,
-                )
+            match effect:
+                case conversation.RegisterMember():
+                    await repo.register_member(
+                        session,
+                        invite_id=effect.invite_id,
+                        channel=incoming.channel,
+                        user_key=incoming.user_key,
+                        name=effect.name,
+                        now=now,
+                    )
+                case conversation.SetReminders():
+                    await repo.set_reminders(session, effect.member_id, effect.on)
+                case conversation.SendRecap():
+                    continue  # read-only: built after the transaction
+                case conversation.CodeGuessing():
+                    log.warning(
+                        "%s chat %s sent %d wrong invite codes within %d minutes; "
+                        "it waits until %s",
+                        incoming.channel,
+                        incoming.user_key,
+                        effect.wrong,
+                        conversation.WRONG_CODE_WINDOW.seconds // 60,
+                        effect.until.isoformat(timespec="minutes"),
+                    )
+                case conversation.AddUnit():
+                    await repo.add_member_unit(
+                        session, invite_id=effect.invite_id, member_id=effect.member_id, now=now
+                    )
+                case conversation.SaveReport():
+                    assert member is not None
+                    await repo.save_report(
+                        session,
+                        unit_id=effect.unit_id,
+                        form=effect.form,
+                        slot=effect.slot,
+                        period=effect.period,
+                        meeting_date=effect.meeting_date,
+                        values=effect.values,
+                        correction_of=effect.correction_of,
+                        member_id=member.id,
+                        now=now,
+                    )
+                case _:
+                    assert_never(effect)

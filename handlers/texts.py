@@ -193,13 +193,11 @@ METHOD_GROUP_NAMES = {"aktif": "peserta KB aktif", "baru": "peserta KB baru"}
 METHOD_LIST_READ = "Terbaca: {values}."
 METHOD_LIST_ZERO_YES = "Ya"
 METHOD_LIST_ZERO_NO = "Tidak, ulangi"
-KB_BALANCE = (
-    "Jumlahnya belum cocok:\n"
-    "peserta KB aktif {aktif} + hamil {hamil} + IAS {ias} + IAT {iat} + TIAL {tial} = {total}\n"
-    "PUS = {pus}\n"
+BALANCE = (
+    "Jumlahnya belum cocok:\n{parts} = {sum}\n{total_label} = {total}\n"
     "Selisih {difference}. Angka mana yang mau diperbaiki?"
 )
-KB_BALANCE_AKTIF = "Peserta KB aktif"
+GROUP_BUTTONS = {"aktif": "Peserta KB aktif", "baru": "Peserta KB baru"}
 
 # --- duplicates and corrections ---------------------------------------------------------
 DUPLICATE = (

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from handlers import parse
-from handlers.engine import parse_method_list
+from handlers.conversation import parse_method_list
 
 TODAY = date(2026, 11, 20)  # a Friday
 

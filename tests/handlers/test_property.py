@@ -8,11 +8,11 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers import engine
+from handlers import conversation as engine
 from handlers.forms import FORMS, FieldKind, balance_sides
 from handlers.messages import Incoming
 from storage.views import UnitView
-from tests.handlers.test_engine import CERIA, MELATI, NOW, PPKBD, TODAY, member, unit
+from tests.handlers.test_conversation import CERIA, MELATI, NOW, PPKBD, TODAY, member, unit
 
 BKR = unit(5, "bkr", "BKR Harapan")
 BKL = unit(6, "bkl", "BKL Bahagia")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.quick import QuickReport, parse_quick_report
-from tests.handlers.test_engine import CERIA, MELATI, PPKBD, chat, correction_report, unit
+from tests.handlers.test_conversation import CERIA, MELATI, PPKBD, chat, correction_report, unit
 
 
 def test_parsing() -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from handlers import engine
+from handlers import conversation as engine
 from handlers.messages import Incoming, Reply
 from storage.views import InviteView, MemberView, ReportView, UnitView
 
@@ -348,13 +348,17 @@ def test_registration_outcomes() -> None:
 
 def test_reports_are_needed_only_where_they_are_read() -> None:
     conversation = chat(MELATI)
-    idle = Incoming("test", "u", text="halo")
-    assert engine.needs_reports(conversation.state, idle)
+
+    def needs(text: str) -> bool:
+        said = engine.understand(Incoming("test", "u", text=text))
+        return engine.needs_reports(conversation.state, said)
+
+    assert needs("halo")
     conversation.say("/lapor")
-    assert engine.needs_reports(conversation.state, Incoming("test", "u", text="10/11"))
+    assert needs("10/11")
     conversation.say("10/11")
-    assert not engine.needs_reports(conversation.state, Incoming("test", "u", text="50"))
-    assert engine.needs_reports(conversation.state, Incoming("test", "u", text="/status"))
+    assert not needs("50")
+    assert needs("/status")
 
 
 def test_readme_one_message_examples_add_up_and_confirm_left_out_methods_once() -> None:

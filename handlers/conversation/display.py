@@ -1,0 +1,76 @@
+"""How drafts, reports and units are named and shown to the member."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers import texts
+from handlers.forms import FORM_FOR_KIND, FORMS, FieldKind, FormSpec, Value
+from handlers.periods import period_of
+from storage.views import MemberView, ReportView, UnitView
+
+from .state import Context
+
+
+def report_title(form: str, unit_name: str) -> str:
+    """ "Posyandu Melati", or "KB – PPKBD Sukamaju" when the unit name does not say the form."""
+    form_name = texts.FORM_NAMES[form]
+    if unit_name.lower().startswith(form_name.lower()):
+        return unit_name
+    return f"{form_name} – {unit_name}"
+
+
+def member_unit(ctx: Context, unit_id: int) -> UnitView:
+    assert ctx.member is not None
+    for unit in ctx.member.units:
+        if unit.id == unit_id:
+            return unit
+    raise KeyError(unit_id)
+
+
+def unit_name(ctx: Context, unit_id: int) -> str:
+    return member_unit(ctx, unit_id).name
+
+
+def reportable_units(member: MemberView) -> list[UnitView]:
+    return [unit for unit in member.units if unit.kind in FORM_FOR_KIND]
+
+
+def period_and_meeting(spec: FormSpec, answers: dict[str, Value]) -> tuple[str, date | None]:
+    first = answers[spec.fields[0].key]
+    assert isinstance(first, str)
+    if spec.dated:
+        day = date.fromisoformat(first)
+        return period_of(day), day
+    return first, None
+
+
+def when(spec: FormSpec, answers: dict[str, Value]) -> str:
+    period, meeting = period_and_meeting(spec, answers)
+    return texts.short_date(meeting) if meeting else texts.month_name(period)
+
+
+def report_when(report: ReportView) -> str:
+    """A meeting's date, or the month of a monthly report."""
+    if FORMS[report.form].per_meeting and report.meeting_date:
+        return texts.short_date(report.meeting_date)
+    return texts.month_name(report.period)
+
+
+def shown_value(spec: FormSpec, key: str, value: Value) -> str:
+    if value is None:
+        return texts.SKIPPED
+    if spec.field(key).kind is FieldKind.DATE and isinstance(value, str):
+        return texts.short_date(date.fromisoformat(value))
+    if spec.field(key).kind is FieldKind.PERIOD and isinstance(value, str):
+        return texts.month_name(value)
+    return str(value)
+
+
+def summary_lines(spec: FormSpec, answers: dict[str, Value]) -> list[str]:
+    lines = []
+    for field_spec in spec.fields:
+        if field_spec.key in answers:
+            shown = shown_value(spec, field_spec.key, answers[field_spec.key])
+            lines.append(f"{texts.field_label(field_spec.key)}: {shown}")
+    return lines

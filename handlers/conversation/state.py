@@ -1,0 +1,149 @@
+"""What a conversation remembers (State), what a turn may read (Context), and what it
+returns (Outcome: replies, the new state and the effects for the shell to apply)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from handlers.messages import Reply
+from storage.views import InviteView, MemberView, ReportView
+
+
+class Step(StrEnum):
+    IDLE = "idle"
+    PICK_UNIT = "pick_unit"
+    PICK_REPORT = "pick_report"
+    ASK = "ask"
+    WARN = "warn"
+    METHODS_ZERO = "methods_zero"
+    DUPLICATE = "duplicate"
+    SUMMARY = "summary"
+    PICK_FIELD = "pick_field"
+    BALANCE = "balance"
+
+
+class Draft(BaseModel):
+    """A report being filled in; nothing of it is stored as a report before Simpan."""
+
+    form: str
+    unit_id: int
+    answers: dict[str, int | str | None] = Field(default_factory=dict)
+    field: str | None = None  # the field being asked
+    stop_after: str | None = None  # when revising: back to the summary after this field
+    correction_of: int | None = None  # report id when this draft is a correction
+    base_revision: int = 0
+    duplicate_of: int | None = None
+    pending: dict[str, int] = Field(default_factory=dict)  # method list awaiting "missing = 0"
+    zero_keys: list[str] = Field(default_factory=list)  # the methods left out: 0 if confirmed
+    warned_after: str | None = None  # the field whose warnings await confirmation
+    quick: bool = False  # filled from a one-message report: warnings shown in the summary
+    # Last month's values of the same unit, kept once the date is known, so that later turns
+    # of the form need no reports from the database (see needs_reports).
+    previous: dict[str, int | str] | None = None
+
+
+class QuickPending(BaseModel):
+    """A one-message report waiting for the kader to pick which unit it is for."""
+
+    form: str
+    when: str
+    values: dict[str, int | str]
+
+
+class CodeTries(BaseModel):
+    """The wrong invite codes of one chat, kept across resets: guessing is slowed down."""
+
+    wrong_at: list[datetime] = Field(default_factory=list)  # within the last window
+    wait_until: datetime | None = None
+
+
+class Offered(BaseModel):
+    """The buttons shown with the last question, as (label, token): a press or a typed
+    label is read against what the user saw, without drawing the question again."""
+
+    choices: list[tuple[str, str]] = Field(default_factory=list)
+    free_text: bool = False
+
+
+class State(BaseModel):
+    step: Step = Step.IDLE
+    prompt: int = 0  # counts the questions asked; buttons carry it, so old ones are known
+    draft: Draft | None = None
+    quick: QuickPending | None = None
+    code_tries: CodeTries = Field(default_factory=CodeTries)
+    offered: Offered | None = None  # None: not yet known (a state from an older version)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the database knows that this turn may need. `today` is in the member's zone."""
+
+    member: MemberView | None
+    today: date
+    now: datetime
+    reports: tuple[ReportView, ...] = ()
+    invite: InviteView | None = None
+    deadline_day: int = 3
+
+
+# --- effects: what the shell applies, in the turn's transaction ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterMember:
+    invite_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddUnit:
+    invite_id: int
+    member_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SaveReport:
+    unit_id: int
+    form: str
+    slot: str  # what makes the report unique in its unit: the month, or the meeting date
+    period: str
+    meeting_date: date | None
+    values: dict[str, int | str]
+    revision: int
+    correction_of: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SendRecap:
+    """Show the recap of `period`: the kampung (ketua), the district (PLKB) or own units."""
+
+    period: str
+    scope: str  # kampung | district | units
+
+
+@dataclass(frozen=True, slots=True)
+class SetReminders:
+    member_id: int
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CodeGuessing:
+    """Too many wrong invite codes: the chat waits until `until` (for the operator log)."""
+
+    wrong: int
+    until: datetime
+
+
+Effect = RegisterMember | AddUnit | SaveReport | SendRecap | SetReminders | CodeGuessing
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    replies: tuple[Reply, ...]
+    state: State
+    effects: tuple[Effect, ...] = ()

@@ -1,0 +1,601 @@
+"""Every step of a conversation: how it asks, and how it reads the answer, side by side.
+
+`STEPS` maps each `Step` to its pair. `ask` draws the question from the state (pure, no
+side effects); `read` takes the member's answer, a typed text and, when a button was
+pressed or named, its token, and moves the turn on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from handlers import parse, texts
+from handlers.forms import (
+    FORM_FOR_KIND,
+    FORMS,
+    MAX_DAYS_BACK,
+    FieldKind,
+    FieldSpec,
+    FormSpec,
+    balance_sides,
+    rule_error,
+)
+from handlers.periods import period_of, shift_period
+from handlers.quick import parse_quick_report
+from storage.views import ReportView, UnitView
+
+from .display import (
+    report_title,
+    report_when,
+    reportable_units,
+    shown_value,
+    summary_lines,
+    unit_name,
+)
+from .methods import names_a_method, parse_method_list
+from .rules import correctable_reports, previous_from_reports, unanswered, warnings
+from .state import Context, Draft, QuickPending, State, Step
+from .tokens import Act, Token
+from .turn import Turn
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    text: str
+    options: tuple[tuple[str, Token], ...] = ()
+    free_text: bool = False  # a typed answer is read too, besides the buttons
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str
+    token: Token | None  # the button pressed, or named by the text
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    ask: Callable[[Context, State], Question]
+    read: Callable[[Turn, Answer], None]
+
+
+def _yes_no(answer: Answer) -> bool | None:
+    if answer.token is not None and answer.token.act in (Act.YES, Act.NO):
+        return answer.token.act is Act.YES
+    return parse.parse_yes_no(answer.text) if answer.text else None
+
+
+def _yes_no_options(yes: str, no: str) -> tuple[tuple[str, Token], ...]:
+    return ((yes, Token(Act.YES)), (no, Token(Act.NO)))
+
+
+def _draft_of(state: State) -> tuple[Draft, FormSpec]:
+    assert state.draft is not None
+    return state.draft, FORMS[state.draft.form]
+
+
+# --- idle: the menu, and one-message reports ---------------------------------------------
+
+_MENU = (
+    (texts.MENU_LAPOR, "lapor"),
+    (texts.MENU_STATUS, "status"),
+    (texts.MENU_UBAH, "ubah"),
+    (texts.MENU_BANTUAN, "bantuan"),
+)
+_PLKB_MENU = ("status", "bantuan")
+_GREETINGS = frozenset(
+    {"halo", "hallo", "hai", "hi", "assalamualaikum", "selamat pagi", "selamat siang",
+     "selamat sore", "selamat malam", "pagi", "siang", "sore", "malam", "p"}
+)  # fmt: skip
+
+
+def ask_idle(ctx: Context, state: State) -> Question:
+    plkb = ctx.member is not None and ctx.member.role == "plkb"
+    options = tuple(
+        (label, Token(Act.COMMAND, name)) for label, name in _MENU if not plkb or name in _PLKB_MENU
+    )
+    return Question(texts.MENU, options)
+
+
+def read_idle(turn: Turn, answer: Answer) -> None:
+    text = answer.text
+    if answer.token is not None or not text:
+        return
+    parsed = parse_quick_report(text)
+    if isinstance(parsed, str):
+        turn.say(parsed)
+    elif parsed is not None:
+        _quick(turn, QuickPending(form=parsed.form, when=parsed.when, values=parsed.values))
+    elif parse.normalise(text).strip(" !.,") in _GREETINGS:
+        assert turn.ctx.member is not None
+        turn.say(texts.GREETING.format(name=turn.ctx.member.name))
+    else:
+        turn.say(texts.NOT_UNDERSTOOD.format(typed=texts.typed(text)))
+
+
+def _quick(turn: Turn, quick: QuickPending) -> None:
+    member = turn.ctx.member
+    assert member is not None
+    if member.role == "plkb":
+        turn.say(texts.PLKB_NO_FORMS)
+        return
+    units = [u for u in reportable_units(member) if FORM_FOR_KIND[u.kind] == quick.form]
+    if not units:
+        turn.say(texts.QUICK_NO_UNIT.format(form=texts.FORM_NAMES[quick.form]))
+    elif len(units) == 1:
+        _apply_quick(turn, units[0], quick)
+    else:
+        turn.state.quick = quick
+        turn.state.step = Step.PICK_UNIT
+
+
+def _apply_quick(turn: Turn, unit: UnitView, quick: QuickPending) -> None:
+    """Fill a new draft from a one-message report; then the date, then what is missing."""
+    turn.state.quick = None
+    turn.start_form(unit)
+    draft, spec = turn.draft, turn.spec
+    draft.quick = True
+    known = {f.key for f in spec.fields}
+    for key, value in quick.values.items():
+        field_spec = spec.field(key) if key in known else None
+        if field_spec is None:
+            turn.say(texts.QUICK_NOT_IN_FORM.format(key=key))
+        elif (
+            isinstance(value, str) and field_spec.max_length and len(value) > field_spec.max_length
+        ):
+            turn.say(texts.TOO_LONG.format(length=len(value), limit=field_spec.max_length))
+        elif isinstance(value, str) and not value.strip():
+            continue
+        else:
+            draft.answers[key] = value
+    for field_spec in spec.fields:  # left out of one line on purpose: skipped, not asked
+        if field_spec.optional:
+            draft.answers.setdefault(field_spec.key, None)
+    draft.stop_after = spec.fields[0].key  # once the date is in, on to what is missing
+    if quick.when:
+        read_ask(turn, Answer(quick.when, None))
+
+
+# --- pick_unit ---------------------------------------------------------------------------
+
+
+def ask_pick_unit(ctx: Context, state: State) -> Question:
+    assert ctx.member is not None
+    units = reportable_units(ctx.member)
+    if state.quick is not None:
+        units = [u for u in units if FORM_FOR_KIND[u.kind] == state.quick.form]
+    return Question(texts.PICK_UNIT, tuple((u.name, Token(Act.UNIT, str(u.id))) for u in units))
+
+
+def read_pick_unit(turn: Turn, answer: Answer) -> None:
+    if answer.token is None or answer.token.act is not Act.UNIT:
+        turn.say(texts.BAD_CHOICE)
+        return
+    unit = turn.unit(answer.token.number)
+    if turn.state.quick is not None:
+        _apply_quick(turn, unit, turn.state.quick)
+    else:
+        turn.start_form(unit)
+
+
+# --- pick_report: /ubah ------------------------------------------------------------------
+
+
+def ask_pick_report(ctx: Context, state: State) -> Question:
+    options = tuple(
+        (f"{unit_name(ctx, r.unit_id)} – {report_when(r)}", Token(Act.REPORT, str(r.id)))
+        for r in correctable_reports(ctx)
+    )
+    return Question(texts.PICK_REPORT, options)
+
+
+def read_pick_report(turn: Turn, answer: Answer) -> None:
+    if answer.token is None or answer.token.act is not Act.REPORT:
+        turn.say(texts.BAD_CHOICE)
+        return
+    report = next(r for r in turn.ctx.reports if r.id == answer.token.number)
+    turn.state.draft = draft_from_report(report)
+    turn.state.draft.previous = previous_from_reports(turn.ctx, turn.state.draft) or {}
+    turn.to_summary()
+
+
+def draft_from_report(report: ReportView) -> Draft:
+    spec = FORMS[report.form]
+    first = spec.fields[0].key
+    answers: dict[str, int | str | None] = {f.key: None for f in spec.fields if f.optional}
+    answers.update(report.values)
+    answers[first] = (
+        report.meeting_date.isoformat() if report.meeting_date and spec.dated else report.period
+    )
+    return Draft(
+        form=report.form,
+        unit_id=report.unit_id,
+        answers=answers,
+        correction_of=report.id,
+        base_revision=report.revision,
+    )
+
+
+# --- ask: one field of the form ---------------------------------------------------------
+
+
+def _kb_periods(today: date) -> tuple[str, str]:
+    this_month = period_of(today)
+    return shift_period(this_month, -1), this_month
+
+
+def _prompt_text(spec: FormSpec, field_spec: FieldSpec) -> str:
+    template = texts.FIELD_PROMPTS[field_spec.prompt_key]
+    if field_spec.method is not None:
+        question = template.format(method=texts.METHOD_NAMES[field_spec.method])
+        if field_spec.key == spec.group_fields(field_spec.group or "")[0].key:
+            question += texts.METHOD_LIST_HINT
+    else:
+        question = template
+    progress = texts.PROGRESS.format(index=spec.index(field_spec.key) + 1, total=len(spec.fields))
+    return progress + question
+
+
+def ask_field(ctx: Context, state: State) -> Question:
+    draft, spec = _draft_of(state)
+    assert draft.field is not None
+    field_spec = spec.field(draft.field)
+    text = _prompt_text(spec, field_spec)
+    if draft.stop_after is not None and field_spec.key in draft.answers:
+        previous = shown_value(spec, field_spec.key, draft.answers[field_spec.key])
+        text += "\n" + texts.CURRENT_ANSWER.format(value=previous)
+    options: list[tuple[str, Token]] = []
+    free_text = True
+    if field_spec.kind is FieldKind.DATE:
+        options = [(texts.TODAY, Token(Act.TODAY)), (texts.YESTERDAY, Token(Act.YESTERDAY))]
+    elif field_spec.kind is FieldKind.PERIOD:
+        options = [
+            (texts.month_name(p), Token(Act.PERIOD, p)) for p in reversed(_kb_periods(ctx.today))
+        ]
+        free_text = False
+    elif field_spec.options:
+        options = [(o, Token(Act.OPTION, str(i))) for i, o in enumerate(field_spec.options)]
+        free_text = field_spec.kind is FieldKind.TEXT
+    if field_spec.optional:
+        options.append((texts.SKIP, Token(Act.SKIP)))
+    return Question(text, tuple(options), free_text)
+
+
+def read_ask(turn: Turn, answer: Answer) -> None:
+    spec = turn.spec.field(turn.draft.field or "")
+    token = answer.token
+    skipped = (token is not None and token.act is Act.SKIP) or (
+        token is None and parse.is_skip(answer.text)
+    )
+    if spec.optional and skipped:
+        turn.draft.answers[spec.key] = None
+        turn.after_answer([spec.key])
+        return
+    _FIELD_READERS[spec.kind](turn, spec, answer)
+
+
+def _keep(turn: Turn, spec: FieldSpec, value: int | str) -> None:
+    turn.draft.answers[spec.key] = value
+    turn.after_answer([spec.key])
+
+
+def _read_int(turn: Turn, spec: FieldSpec, answer: Answer) -> None:
+    if spec.group is not None and names_a_method(answer.text):
+        _read_method_list(turn, spec.group, answer.text)
+        return
+    number = parse.read_count(answer.text)
+    if isinstance(number, parse.NumberProblem):
+        turn.say(texts.NUMBER_PROBLEMS[number].format(typed=texts.typed(answer.text)))
+        return
+    error = rule_error(turn.spec, turn.draft.answers, spec.key, number)
+    if error:
+        turn.say(error)
+        return
+    _keep(turn, spec, number)
+
+
+def _read_date(turn: Turn, spec: FieldSpec, answer: Answer) -> None:
+    today = turn.ctx.today
+    act = answer.token.act if answer.token else None
+    if act is Act.TODAY:
+        day: date | None = today
+    elif act is Act.YESTERDAY:
+        day = today - timedelta(days=1)
+    else:
+        read = parse.read_date(answer.text, today)
+        if read is parse.DateProblem.IMPOSSIBLE:
+            turn.say(texts.DATE_IMPOSSIBLE.format(typed=texts.typed(answer.text)))
+            return
+        day = None if isinstance(read, parse.DateProblem) else read
+    if day is None:
+        turn.say(texts.BAD_DATE)
+    elif day > today:
+        turn.say(texts.DATE_FUTURE.format(date=texts.short_date(day)))
+    elif (today - day).days > MAX_DAYS_BACK:
+        turn.say(texts.DATE_TOO_OLD.format(date=texts.short_date(day), days=MAX_DAYS_BACK))
+    else:
+        _keep(turn, spec, day.isoformat())
+
+
+def _read_period(turn: Turn, spec: FieldSpec, answer: Answer) -> None:
+    token = answer.token
+    if token is not None and token.act is Act.PERIOD:
+        period: str | None = token.arg
+    else:
+        period = parse.parse_month(answer.text, turn.ctx.today)
+    if period not in _kb_periods(turn.ctx.today):
+        turn.say(texts.BAD_CHOICE)
+        return
+    assert period is not None
+    _keep(turn, spec, period)
+
+
+def _read_text(turn: Turn, spec: FieldSpec, answer: Answer) -> None:
+    token = answer.token
+    typed = answer.text
+    if token is not None and token.act is Act.OPTION:
+        typed = spec.options[token.number]
+    text = " ".join(typed.split())
+    if not text:
+        turn.say(texts.BAD_TEXT_EMPTY)
+    elif spec.max_length is not None and len(text) > spec.max_length:
+        turn.say(texts.TOO_LONG.format(length=len(text), limit=spec.max_length))
+    else:
+        _keep(turn, spec, text)
+
+
+def _read_choice(turn: Turn, spec: FieldSpec, answer: Answer) -> None:
+    if answer.token is None or answer.token.act is not Act.OPTION:
+        turn.say(texts.BAD_CHOICE)
+        return
+    _keep(turn, spec, spec.options[answer.token.number])
+
+
+_FIELD_READERS: dict[FieldKind, Callable[[Turn, FieldSpec, Answer], None]] = {
+    FieldKind.INT: _read_int,
+    FieldKind.DATE: _read_date,
+    FieldKind.PERIOD: _read_period,
+    FieldKind.TEXT: _read_text,
+    FieldKind.CHOICE: _read_choice,
+}
+
+
+def _read_method_list(turn: Turn, group: str, text: str) -> None:
+    parsed = parse_method_list(text)
+    if isinstance(parsed, str):
+        turn.say(parsed)
+        return
+    form = turn.spec
+    values = {f"{group}_{method}": number for method, number in parsed.items()}
+    trial = {**turn.draft.answers, **values}
+    for key, number in values.items():
+        error = rule_error(form, trial, key, number)
+        if error:
+            turn.say(error)
+            return
+    missing = unanswered(form.group_fields(group), trial)
+    if missing:
+        turn.draft.pending = values
+        turn.draft.zero_keys = [f.key for f in missing]
+        turn.state.step = Step.METHODS_ZERO
+        return
+    turn.draft.answers.update(values)
+    turn.after_answer(list(values))
+
+
+# --- warn: an unusual answer to confirm -------------------------------------------------
+
+
+def ask_warn(ctx: Context, state: State) -> Question:
+    draft, spec = _draft_of(state)
+    assert draft.warned_after is not None
+    group = spec.field(draft.warned_after).group
+    keys = [f.key for f in spec.group_fields(group)] if group else [draft.warned_after]
+    details = "\n".join(f"• {message}" for message in warnings(ctx, draft, keys))
+    return Question(
+        texts.WARNING_CONFIRM.format(details=details),
+        _yes_no_options(texts.WARNING_YES, texts.WARNING_FIX),
+    )
+
+
+def read_warn(turn: Turn, answer: Answer) -> None:
+    confirmed = _yes_no(answer)
+    draft, spec = turn.draft, turn.spec
+    warned = draft.warned_after or ""
+    if confirmed is True:
+        draft.warned_after = None
+        turn.advance(warned)
+    elif confirmed is False:
+        group = spec.field(warned).group
+        first = spec.group_fields(group)[0].key if group else warned
+        draft.warned_after = None
+        turn.ask(first, draft.stop_after)
+    else:
+        turn.say(texts.BAD_CHOICE)
+
+
+# --- methods_zero: the methods left out of a list are 0? --------------------------------
+
+
+def ask_methods_zero(ctx: Context, state: State) -> Question:
+    draft, spec = _draft_of(state)
+    by_group: dict[str, list[str]] = {}
+    for key in draft.zero_keys:
+        field_spec = spec.field(key)
+        by_group.setdefault(field_spec.group or "", []).append(
+            texts.METHOD_NAMES[field_spec.method or ""]
+        )
+    missing = "; ".join(
+        f"{texts.METHOD_GROUP_NAMES[group]} {', '.join(names)}" for group, names in by_group.items()
+    )
+    text = texts.METHOD_LIST_MISSING.format(methods=missing)
+    if draft.pending:
+        read = ", ".join(f"{texts.field_label(k)} {v}" for k, v in draft.pending.items())
+        text = texts.METHOD_LIST_READ.format(values=read) + "\n" + text
+    return Question(text, _yes_no_options(texts.METHOD_LIST_ZERO_YES, texts.METHOD_LIST_ZERO_NO))
+
+
+def read_methods_zero(turn: Turn, answer: Answer) -> None:
+    confirmed = _yes_no(answer)
+    draft, spec = turn.draft, turn.spec
+    first_missing = draft.zero_keys[0]
+    if confirmed is True:
+        values = {**draft.pending, **dict.fromkeys(draft.zero_keys, 0)}
+        draft.answers.update(values)
+        draft.pending, draft.zero_keys = {}, []
+        if draft.quick:
+            draft.stop_after = spec.fields[0].key  # then on to what is still missing
+        turn.after_answer(list(values))
+    elif confirmed is False:
+        draft.pending, draft.zero_keys = {}, []
+        if draft.quick:  # ask what is missing, then back to the summary
+            turn.ask(first_missing, stop_after=first_missing)
+        else:
+            group = spec.field(first_missing).group or ""
+            turn.ask(spec.group_fields(group)[0].key, draft.stop_after)
+    else:
+        turn.say(texts.BAD_CHOICE)
+
+
+# --- duplicate: a report of that unit and day exists ------------------------------------
+
+
+def ask_duplicate(ctx: Context, state: State) -> Question:
+    draft, _ = _draft_of(state)
+    report = next(r for r in ctx.reports if r.id == draft.duplicate_of)
+    text = texts.DUPLICATE.format(
+        title=report_title(draft.form, unit_name(ctx, draft.unit_id)),
+        when=report_when(report),
+        revision=report.revision,
+        sent=texts.short_date(report.reported_at.date()),
+    )
+    return Question(text, _yes_no_options(texts.DUPLICATE_YES, texts.DUPLICATE_NO))
+
+
+def read_duplicate(turn: Turn, answer: Answer) -> None:
+    confirmed = _yes_no(answer)
+    draft = turn.draft
+    if confirmed is True:
+        report = next(r for r in turn.ctx.reports if r.id == draft.duplicate_of)
+        corrected = draft_from_report(report)
+        corrected.answers.update(draft.answers)  # what was just typed wins
+        corrected.quick = draft.quick
+        corrected.previous = draft.previous
+        turn.state.draft = corrected
+        turn.to_summary()
+    elif confirmed is False:
+        turn.say(texts.CANCELLED)
+        turn.reset()
+    else:
+        turn.say(texts.BAD_CHOICE)
+
+
+# --- summary: Simpan / Ubah / Batal -----------------------------------------------------
+
+
+def ask_summary(ctx: Context, state: State) -> Question:
+    draft, spec = _draft_of(state)
+    text = texts.SUMMARY.format(
+        title=report_title(draft.form, unit_name(ctx, draft.unit_id)),
+        correction=texts.SUMMARY_CORRECTION if draft.correction_of else "",
+        lines="\n".join(summary_lines(spec, draft.answers)),
+    )
+    if draft.quick:
+        found = warnings(ctx, draft, [f.key for f in spec.fields])
+        if found:
+            text += "\n\n" + texts.QUICK_WARNINGS + "\n" + "\n".join(f"• {w}" for w in found)
+    options = (
+        (texts.SUMMARY_SAVE, Token(Act.SAVE)),
+        (texts.SUMMARY_EDIT, Token(Act.EDIT)),
+        (texts.SUMMARY_CANCEL, Token(Act.CANCEL)),
+    )
+    return Question(text, options)
+
+
+def read_summary(turn: Turn, answer: Answer) -> None:
+    act = answer.token.act if answer.token else None
+    if act is Act.SAVE:
+        turn.save()
+    elif act is Act.EDIT:
+        turn.state.step = Step.PICK_FIELD
+    elif act is Act.CANCEL:
+        turn.say(texts.CANCELLED)
+        turn.reset()
+    else:
+        turn.say(texts.BAD_CHOICE)
+
+
+# --- pick_field: which answer to change -------------------------------------------------
+
+
+def ask_pick_field(ctx: Context, state: State) -> Question:
+    _, spec = _draft_of(state)
+    options = [(texts.field_label(f.key), Token(Act.FIELD, f.key)) for f in spec.fields]
+    options.append((texts.BACK, Token(Act.BACK)))
+    return Question(texts.PICK_FIELD, tuple(options))
+
+
+def read_pick_field(turn: Turn, answer: Answer) -> None:
+    token = answer.token
+    if token is not None and token.act is Act.BACK:
+        turn.state.step = Step.SUMMARY
+    elif token is not None and token.act is Act.FIELD:
+        turn.ask(token.arg, stop_after=token.arg)
+    else:
+        turn.say(texts.BAD_CHOICE)
+
+
+# --- balance: the parts do not add up to the total --------------------------------------
+
+
+def ask_balance(ctx: Context, state: State) -> Question:
+    draft, spec = _draft_of(state)
+    balance = spec.balance
+    sides = balance_sides(spec, draft.answers)
+    assert balance is not None and sides is not None
+    total, expected = sides
+    parts = [
+        (
+            texts.METHOD_GROUP_NAMES[group],
+            sum(int(draft.answers[f.key] or 0) for f in spec.group_fields(group)),
+        )
+        for group in balance.groups
+    ]
+    parts += [(texts.field_label(key), int(draft.answers[key] or 0)) for key in balance.parts]
+    text = texts.BALANCE.format(
+        parts=" + ".join(f"{label} {value}" for label, value in parts),
+        sum=total,
+        total_label=texts.field_label(balance.total),
+        total=expected,
+        difference=abs(total - expected),
+    )
+    options = [(texts.field_label(balance.total), Token(Act.FIELD, balance.total))]
+    options += [(texts.GROUP_BUTTONS[group], Token(Act.GROUP, group)) for group in balance.groups]
+    options += [(texts.field_label(key), Token(Act.FIELD, key)) for key in balance.parts]
+    return Question(text, tuple(options))
+
+
+def read_balance(turn: Turn, answer: Answer) -> None:
+    token = answer.token
+    if token is not None and token.act is Act.GROUP:
+        group = turn.spec.group_fields(token.arg)
+        turn.ask(group[0].key, stop_after=group[-1].key)
+    elif token is not None and token.act is Act.FIELD:
+        turn.ask(token.arg, stop_after=token.arg)
+    else:
+        turn.say(texts.BAD_CHOICE)
+
+
+STEPS: dict[Step, StepView] = {
+    Step.IDLE: StepView(ask_idle, read_idle),
+    Step.PICK_UNIT: StepView(ask_pick_unit, read_pick_unit),
+    Step.PICK_REPORT: StepView(ask_pick_report, read_pick_report),
+    Step.ASK: StepView(ask_field, read_ask),
+    Step.WARN: StepView(ask_warn, read_warn),
+    Step.METHODS_ZERO: StepView(ask_methods_zero, read_methods_zero),
+    Step.DUPLICATE: StepView(ask_duplicate, read_duplicate),
+    Step.SUMMARY: StepView(ask_summary, read_summary),
+    Step.PICK_FIELD: StepView(ask_pick_field, read_pick_field),
+    Step.BALANCE: StepView(ask_balance, read_balance),
+}
