@@ -35,6 +35,9 @@ class FieldSpec:
     group: str | None = None  # "aktif" or "baru": a KB method list, fillable in one message
     method: str | None = None
     maximum: int | None = None  # INT: the hard upper bound; no village has more
+    # The words that name this field in a one-message report ("S50", "kader 5", "penyaji
+    # kader"); a TEXT field named there takes the rest of the line.
+    words: tuple[str, ...] = ()
     # INT: the Kampung KB profile number (config) above which a value is only a warning
     profile: str | None = None
 
@@ -45,6 +48,15 @@ class WarningRule:
 
     after: str
     check: Callable[[Answers], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class MethodGroup:
+    """A list of per-method counts (KB: active users, new users) that can be sent in one
+    message; `words` open the list in a one-message report ("aktif", "baru")."""
+
+    name: str
+    words: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +85,7 @@ class FormSpec:
     warnings: tuple[WarningRule, ...] = ()
     balance: Balance | None = None
     parts_at_most: tuple[PartsAtMost, ...] = ()
+    groups: tuple[MethodGroup, ...] = ()  # in order; method words before any belong to the first
 
     def field(self, key: str) -> FieldSpec:
         return self.fields[self.index(key)]
@@ -106,8 +119,12 @@ PUS_MAX = 50_000  # couples of child-bearing age in one desa/kelurahan
 DATABASE_INT_MAX = 2**31 - 1
 
 
-def _int(form: str, key: str, maximum: int, **kwargs: object) -> FieldSpec:
-    return FieldSpec(key, FieldKind.INT, f"{form}.{key}", maximum=maximum, **kwargs)  # type: ignore[arg-type]
+def _int(
+    form: str, key: str, maximum: int, words: tuple[str, ...] | None = None, **kwargs: object
+) -> FieldSpec:
+    """A count; named by its key in one-message reports unless `words` says otherwise."""
+    named = (key,) if words is None else words
+    return FieldSpec(key, FieldKind.INT, f"{form}.{key}", maximum=maximum, words=named, **kwargs)  # type: ignore[arg-type]
 
 
 def _given(answers: Answers, *keys: str) -> list[int] | None:
@@ -146,16 +163,17 @@ POSYANDU = FormSpec(
         _int("posyandu", "t", BALITA_MAX, optional=True, at_most="d"),
         _int("posyandu", "o", BALITA_MAX, optional=True, at_most="d"),
         _int("posyandu", "b", BALITA_MAX, optional=True, at_most="d"),
-        _int("posyandu", "t2", BALITA_MAX, optional=True, at_most="t"),
+        _int("posyandu", "t2", BALITA_MAX, ("2t", "t2"), optional=True, at_most="t"),
         _int("posyandu", "bgm", BALITA_MAX, at_most="d"),
         _int("posyandu", "bumil", PEOPLE_AT_MEETING_MAX),
-        _int("posyandu", "kader_hadir", KADER_MAX),
+        _int("posyandu", "kader_hadir", KADER_MAX, ("kader",)),
         FieldSpec(
             "catatan",
             FieldKind.TEXT,
             "posyandu.catatan",
             optional=True,
             max_length=CATATAN_MAX,
+            words=("catatan",),
         ),
     ),
     warnings=(WarningRule("d", _d_over_k), WarningRule("b", _skdn_sum)),
@@ -175,17 +193,24 @@ def _poktan(name: str, extra: tuple[FieldSpec, ...] = ()) -> FormSpec:
             FieldSpec("tanggal", FieldKind.DATE, "poktan.tanggal"),
             _int("poktan", "anggota", FAMILIES_MAX, profile=_POKTAN_PROFILE[name]),
             _int("poktan", "hadir", FAMILIES_MAX, at_most="anggota"),
-            _int("poktan", "kader_hadir", KADER_MAX),
+            _int("poktan", "kader_hadir", KADER_MAX, ("kader",)),
             FieldSpec(
                 "materi",
                 FieldKind.TEXT,
                 "poktan.materi",
                 max_length=MATERI_MAX,
                 options=texts.MATERI_TOPICS[name],
+                words=("materi",),
             ),
-            FieldSpec("penyaji", FieldKind.CHOICE, "poktan.penyaji", options=texts.PENYAJI),
-            _int("poktan", "pus_anggota", FAMILIES_MAX, at_most="anggota"),
-            _int("poktan", "pus_kb", FAMILIES_MAX, at_most="pus_anggota"),
+            FieldSpec(
+                "penyaji",
+                FieldKind.CHOICE,
+                "poktan.penyaji",
+                options=texts.PENYAJI,
+                words=("penyaji",),
+            ),
+            _int("poktan", "pus_anggota", FAMILIES_MAX, ("pus",), at_most="anggota"),
+            _int("poktan", "pus_kb", FAMILIES_MAX, ("puskb", "kb"), at_most="pus_anggota"),
             *extra,
         ),
     )
@@ -196,8 +221,8 @@ BKR = _poktan("bkr")
 BKL = _poktan(
     "bkl",
     (
-        _int("poktan", "lansia_mandiri", FAMILIES_MAX, optional=True),
-        _int("poktan", "lansia_pendamping", FAMILIES_MAX, optional=True),
+        _int("poktan", "lansia_mandiri", FAMILIES_MAX, ("mandiri",), optional=True),
+        _int("poktan", "lansia_pendamping", FAMILIES_MAX, ("pendamping",), optional=True),
     ),
 )
 
@@ -231,6 +256,7 @@ KB = FormSpec(
         _int("kb", "tial", PUS_MAX),
     ),
     balance=Balance(total="pus", groups=("aktif",), parts=("hamil", "ias", "iat", "tial")),
+    groups=(MethodGroup("aktif", ("aktif", "pa")), MethodGroup("baru", ("baru", "pb"))),
 )
 
 FORMS: dict[str, FormSpec] = {spec.name: spec for spec in (POSYANDU, BKB, BKR, BKL, KB)}

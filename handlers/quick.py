@@ -5,8 +5,10 @@
     kb oktober pus 628 aktif spiral 20 susuk 40 suntik 200 pil 149 baru suntik 10 hamil 20
 
 The first word names the form; the words up to the first key are the date (the month for
-KB); then keys with numbers ("S50", "S 50", "S=50"). `catatan` and `materi` take the rest
-of the line. The engine applies the same rules and warnings as in the guided form.
+KB); then keys with numbers ("S50", "S 50", "S=50"). Which words name which field comes
+from the form spec (`FieldSpec.words`, `FormSpec.groups`); a text field named there
+(`catatan`, `materi`) takes the rest of the line. The engine applies the same rules and
+warnings as in the guided form.
 """
 
 from __future__ import annotations
@@ -15,38 +17,10 @@ import re
 from dataclasses import dataclass, field
 
 from handlers import parse, texts
-from handlers.forms import FORMS, METHOD_WORDS
+from handlers.forms import FORMS, METHOD_WORDS, FieldKind, FieldSpec, FormSpec
 
-_KEYS = {
-    "posyandu": {
-        "s": "s",
-        "k": "k",
-        "d": "d",
-        "n": "n",
-        "t": "t",
-        "o": "o",
-        "b": "b",
-        "2t": "t2",
-        "t2": "t2",
-        "bgm": "bgm",
-        "bumil": "bumil",
-        "kader": "kader_hadir",
-    },
-    "poktan": {
-        "anggota": "anggota",
-        "hadir": "hadir",
-        "kader": "kader_hadir",
-        "pus": "pus_anggota",
-        "puskb": "pus_kb",
-        "kb": "pus_kb",
-        "mandiri": "lansia_mandiri",
-        "pendamping": "lansia_pendamping",
-    },
-    "kb": {"pus": "pus", "hamil": "hamil", "ias": "ias", "iat": "iat", "tial": "tial"},
-}
-_REST_OF_LINE = {"posyandu": {"catatan": "catatan"}, "poktan": {"materi": "materi"}}
-_SECTIONS = {"aktif": "aktif", "pa": "aktif", "baru": "baru", "pb": "baru"}
 _KEY_VALUE = re.compile(r"^([a-z2]+?)[:=]?(\d+)$")
+_METHOD_OF_WORD = dict(METHOD_WORDS)
 
 
 @dataclass
@@ -56,18 +30,39 @@ class QuickReport:
     values: dict[str, int | str] = field(default_factory=dict)
 
 
-def _family(form: str) -> str:
-    return "poktan" if form in ("bkb", "bkr", "bkl") else form
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    """What the words of one form's one-message report name, read from its spec."""
+
+    counts: dict[str, str]  # word -> count field key
+    rest_of_line: dict[str, str]  # word -> text field key
+    choices: dict[str, FieldSpec]  # word -> choice field
+    groups: dict[str, str]  # word -> method group
+
+    @classmethod
+    def of(cls, spec: FormSpec) -> _Vocabulary:
+        def named(kind: FieldKind) -> dict[str, FieldSpec]:
+            return {w: f for f in spec.fields if f.kind is kind for w in f.words}
+
+        return cls(
+            counts={w: f.key for w, f in named(FieldKind.INT).items()},
+            rest_of_line={w: f.key for w, f in named(FieldKind.TEXT).items()},
+            choices=named(FieldKind.CHOICE),
+            groups={w: g.name for g in spec.groups for w in g.words},
+        )
+
+    def keys_help(self) -> str:
+        words = [*self.counts, *self.rest_of_line, *self.choices]
+        if self.groups:
+            words += [*self.groups, *dict.fromkeys(_METHOD_OF_WORD.values())]
+        return " ".join(word.upper() if len(word) <= 3 else word for word in words)
+
+
+_VOCABULARIES = {name: _Vocabulary.of(spec) for name, spec in FORMS.items()}
 
 
 def keys_help(form: str) -> str:
-    family = _family(form)
-    words = [*_KEYS[family], *_REST_OF_LINE.get(family, {})]
-    if family == "poktan":
-        words.append("penyaji")
-    if family == "kb":
-        words += ["aktif", "baru", "spiral", "susuk", "suntik", "pil", "kondom", "mow", "mop"]
-    return " ".join(word.upper() if len(word) <= 3 else word for word in words)
+    return _VOCABULARIES[form].keys_help()
 
 
 def parse_quick_report(text: str) -> QuickReport | str | None:
@@ -76,34 +71,34 @@ def parse_quick_report(text: str) -> QuickReport | str | None:
     words = parse.normalise(text).split()
     if len(words) < 2 or words[0] not in FORMS:
         return None
-    form, family = words[0], _family(words[0])
-    keys = _KEYS[family]
+    form = words[0]
+    spec, vocabulary = FORMS[form], _VOCABULARIES[form]
     report = QuickReport(form, "")
     position = 1
     when: list[str] = []
-    while position < len(words) and not _starts_value(words, position, family):
+    while position < len(words) and not _starts_value(words, position, vocabulary):
         when.append(words[position])
         position += 1
     report.when = " ".join(when)
-    section = "aktif"
+    section = spec.groups[0].name if spec.groups else ""
     while position < len(words):
         word = words[position]
-        rest = _REST_OF_LINE.get(family, {})
-        if word in rest:
-            report.values[rest[word]] = " ".join(text.split()[position + 1 :])
+        if word in vocabulary.rest_of_line:
+            report.values[vocabulary.rest_of_line[word]] = " ".join(text.split()[position + 1 :])
             break
-        if family == "poktan" and word == "penyaji" and position + 1 < len(words):
-            choice = _penyaji(words[position + 1 :])
+        if word in vocabulary.choices and position + 1 < len(words):
+            choice_field = vocabulary.choices[word]
+            choice = _option(choice_field, words[position + 1 :])
             if choice is None:
                 return texts.QUICK_UNKNOWN.format(word=words[position + 1], keys=keys_help(form))
-            report.values["penyaji"], taken = choice
+            report.values[choice_field.key], taken = choice
             position += 1 + taken
             continue
-        if family == "kb" and word in _SECTIONS:
-            section = _SECTIONS[word]
+        if word in vocabulary.groups:
+            section = vocabulary.groups[word]
             position += 1
             continue
-        key, number, taken = _key_and_number(words, position, keys, family, section)
+        key, number, taken = _key_and_number(words, position, vocabulary, section)
         if isinstance(number, parse.NumberProblem):
             reason = texts.NUMBER_PROBLEMS[number].format(typed=texts.typed(word))
             return texts.QUICK_BAD_NUMBER.format(word=texts.typed(word), reason=reason)
@@ -116,41 +111,38 @@ def parse_quick_report(text: str) -> QuickReport | str | None:
     return report
 
 
-def _penyaji(words: list[str]) -> tuple[str, int] | None:
-    for option in sorted(texts.PENYAJI, key=len, reverse=True):
+def _option(choice_field: FieldSpec, words: list[str]) -> tuple[str, int] | None:
+    """The option the words start with (the longest that fits), and how many words it took."""
+    for option in sorted(choice_field.options, key=len, reverse=True):
         option_words = option.lower().split()
         if words[: len(option_words)] == option_words:
             return option, len(option_words)
     return None
 
 
-def _method(word: str) -> str | None:
-    return dict(METHOD_WORDS).get(word)
-
-
-def _starts_value(words: list[str], position: int, family: str) -> bool:
+def _starts_value(words: list[str], position: int, vocabulary: _Vocabulary) -> bool:
     word = words[position]
-    keys = _KEYS[family]
-    if word in _REST_OF_LINE.get(family, {}) or (family == "poktan" and word == "penyaji"):
+    if word in vocabulary.rest_of_line or word in vocabulary.choices:
         return True
-    if family == "kb" and (word in _SECTIONS or _method(word)):
+    if vocabulary.groups and (word in vocabulary.groups or word in _METHOD_OF_WORD):
         return True
     match = _KEY_VALUE.match(word)
-    if match and match[1] in keys:
+    if match and match[1] in vocabulary.counts:
         return True
-    return word in keys and position + 1 < len(words) and parse.is_plain_number(words[position + 1])
+    follows = position + 1 < len(words) and parse.is_plain_number(words[position + 1])
+    return word in vocabulary.counts and follows
 
 
 def _key_and_number(
-    words: list[str], position: int, keys: dict[str, str], family: str, section: str
+    words: list[str], position: int, vocabulary: _Vocabulary, section: str
 ) -> tuple[str | None, int | parse.NumberProblem | None, int]:
     word = words[position]
     match = _KEY_VALUE.match(word)
     name, attached = (match[1], parse.read_count(match[2])) if match else (word, None)
-    if family == "kb" and _method(name):
-        key: str | None = f"{section}_{_method(name)}"
+    if vocabulary.groups and name in _METHOD_OF_WORD:
+        key: str | None = f"{section}_{_METHOD_OF_WORD[name]}"
     else:
-        key = keys.get(name)
+        key = vocabulary.counts.get(name)
     if key is None:
         return None, None, 1
     if attached is not None:
