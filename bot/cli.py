@@ -387,7 +387,7 @@ async def _member(args: argparse.Namespace, config: Config) -> int:
                 for found in await repo.list_members(session, args.kampung):
                     print(f"{found.id}\t{found.role}\t{found.channel}\t{found.name}")
                 return EXIT_OK
-            await repo.erase_member(session, args.id)
+            await repo.erase_member(session, args.id, repo.utc_now())
         except repo.NotFoundError as error:
             raise UsageError(str(error)) from None
     print(f"member {args.id} erased; the reports they made are kept", file=sys.stderr)

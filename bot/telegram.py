@@ -196,7 +196,11 @@ class TelegramChannel:
     async def deliver(self, user_key: str, part: Part) -> None:
         """Send one queued message; PTB's errors become retry-or-give-up decisions."""
         try:
-            await send_part(self.app, int(user_key), part)
+            chat_id = int(user_key)
+        except ValueError:
+            raise DeliveryError(f"{user_key!r} is not a Telegram chat id", permanent=True) from None
+        try:
+            await send_part(self.app, chat_id, part)
         except RetryAfter as error:
             wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -75,6 +75,9 @@ class Member(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc_column())
     # The member's last message: WhatsApp allows free-form messages only within 24 hours.
     last_inbound_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # Set by `kaderbot member remove`: the row stays (their reports point at it) but names
+    # nobody, and an erased member is never a recipient again.
+    erased_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class MemberUnit(SQLModel, table=True):

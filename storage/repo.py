@@ -718,8 +718,8 @@ def _recipient(member: Member) -> Recipient:
 async def recipients(
     session: AsyncSession, *, role: str, kampung_ids: Sequence[int] | None = None
 ) -> list[Recipient]:
-    """Members of a role (of these kampung, when given)."""
-    query = select(Member).where(Member.role == role)
+    """Members of a role (of these kampung, when given); erased members are nobody's."""
+    query = select(Member).where(Member.role == role, col(Member.erased_at).is_(None))
     if kampung_ids is not None:
         query = query.where(col(Member.kampung_id).in_(kampung_ids))
     return [_recipient(m) for m in (await session.exec(query.order_by(col(Member.id)))).all()]
@@ -731,7 +731,7 @@ async def kader_by_unit(
     query = (
         select(MemberUnit.unit_id, Member)
         .join(Member, col(Member.id) == col(MemberUnit.member_id))
-        .where(col(MemberUnit.unit_id).in_(unit_ids))
+        .where(col(MemberUnit.unit_id).in_(unit_ids), col(Member.erased_at).is_(None))
         .order_by(col(Member.id))
     )
     found: dict[int, list[Recipient]] = {unit_id: [] for unit_id in unit_ids}
@@ -741,8 +741,9 @@ async def kader_by_unit(
 
 
 async def get_recipient(session: AsyncSession, member_id: int) -> Recipient | None:
+    """The member as a recipient; None once they were erased."""
     member = await session.get(Member, member_id)
-    return _recipient(member) if member else None
+    return _recipient(member) if member and member.erased_at is None else None
 
 
 async def set_reminders(session: AsyncSession, member_id: int, on: bool) -> None:
@@ -850,7 +851,7 @@ async def note_inbound(session: AsyncSession, member: Member, now: datetime) -> 
 
 
 async def list_members(session: AsyncSession, kampung_slug: str | None = None) -> list[Recipient]:
-    query = select(Member).where(col(Member.user_key).not_like("removed-%"))
+    query = select(Member).where(col(Member.erased_at).is_(None))
     if kampung_slug is not None:
         kampung = (await session.exec(select(Kampung).where(Kampung.slug == kampung_slug))).first()
         if kampung is None:
@@ -859,11 +860,11 @@ async def list_members(session: AsyncSession, kampung_slug: str | None = None) -
     return [_recipient(m) for m in (await session.exec(query.order_by(col(Member.id)))).all()]
 
 
-async def erase_member(session: AsyncSession, member_id: int) -> None:
+async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> None:
     """Forget who the member was (name, chat id, conversation, queued messages, units);
     the reports they made stay, attributed to nobody by name."""
     member = await session.get(Member, member_id)
-    if member is None or member.user_key.startswith("removed-"):
+    if member is None or member.erased_at is not None:
         raise NotFoundError(f"no member with id {member_id}")
     await session.exec(
         delete(Conversation).where(
@@ -882,5 +883,6 @@ async def erase_member(session: AsyncSession, member_id: int) -> None:
     member.user_key = f"removed-{member_id}"
     member.reminders_on = False
     member.last_inbound_at = None
+    member.erased_at = now
     session.add(member)
     await session.flush()
