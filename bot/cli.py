@@ -23,6 +23,7 @@ from telegram.error import TelegramError
 
 from bot import app, console
 from bot.config import Config, ConfigError, load_config
+from bot.sole import DatabaseInUseError
 from handlers import export, recap, recaps, texts
 from handlers.messages import Reply
 from handlers.periods import MonthRange
@@ -124,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_OK
-    except migrate.SchemaOutOfDateError as error:
+    except (migrate.SchemaOutOfDateError, DatabaseInUseError) as error:
         print(f"kaderbot: {error}", file=sys.stderr)
         return EXIT_FAILURE
     except DBAPIError as error:
