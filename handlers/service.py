@@ -7,7 +7,7 @@ transaction, so a crash leaves either the whole turn or none of it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import assert_never
@@ -163,6 +163,20 @@ class ConversationService:
             log.warning("health check: the database does not answer", exc_info=True)
             return False
         return True
+
+    async def keep_inbound(
+        self, channel: str, updates: Sequence[repo.Inbound], handled: Sequence[str] = ()
+    ) -> None:
+        """Store fetched updates before the platform is told they arrived, and forget the
+        ones handled since the last call (one transaction for both)."""
+        async with self.write_gate, self.sessions() as session, session.begin():
+            await repo.store_inbound(session, channel, updates, self.clock())
+            await repo.forget_inbound(session, channel, handled)
+
+    async def stored_inbound(self, channel: str) -> list[str]:
+        """Updates stored but not known to be handled: a crash came between."""
+        async with self.reads() as session:
+            return await repo.stored_inbound(session, channel)
 
     async def prune(self) -> int:
         async with self.sessions() as session, session.begin():

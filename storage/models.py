@@ -151,6 +151,21 @@ class ProcessedUpdate(SQLModel, table=True):
     processed_at: datetime = Field(sa_column=_utc_column(index=True))
 
 
+class Inbox(SQLModel, table=True):
+    """Updates fetched by long polling, stored before Telegram hears they arrived (the next
+    getUpdates confirms them) and deleted once handled: what a crash interrupted is
+    handled at the next start. `id` keeps the order of arrival."""
+
+    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    update_id: str
+    user_key: str | None = None  # the sender: erasing a member erases what waits of theirs
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = Field(sa_column=_utc_column())
+
+
 class Outbox(SQLModel, table=True):
     """Every scheduled or queued message, first as a row: unique per (kind, member, period).
 

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
     Conversation,
+    Inbox,
     Invite,
     Kampung,
     Member,
@@ -538,11 +539,13 @@ def _insert_ignoring_duplicates(session: AsyncSession, table: Any, **values: Any
 
 
 async def claim_update(session: AsyncSession, channel: str, update_id: str, now: datetime) -> bool:
-    """Record the update as processed; False when it already was (a redelivery)."""
+    """Record the update as processed, and take it out of the inbox (long polling stored
+    it there); False when it already was processed (a redelivery)."""
     statement = _insert_ignoring_duplicates(
         session, ProcessedUpdate, channel=channel, update_id=update_id, processed_at=now
     )
     result = await session.exec(statement)
+    await forget_inbound(session, channel, [update_id])
     return bool(result.rowcount)
 
 
@@ -550,6 +553,52 @@ async def prune_processed_updates(session: AsyncSession, older_than: datetime) -
     statement = delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < older_than)
     result = await session.exec(statement)
     return int(result.rowcount or 0)
+
+
+# --- inbox (long polling) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One fetched update as the platform sent it, and who sent it."""
+
+    update_id: str
+    user_key: str | None
+    payload: str
+
+
+async def store_inbound(
+    session: AsyncSession, channel: str, updates: Sequence[Inbound], now: datetime
+) -> None:
+    """Keep fetched updates until handled; one fetched again is kept once."""
+    if not updates:
+        return
+    rows = [
+        {
+            "channel": channel,
+            "update_id": u.update_id,
+            "user_key": u.user_key,
+            "payload": u.payload,
+            "received_at": now,
+        }
+        for u in updates
+    ]
+    statement = _insert(session, Inbox).values(rows).on_conflict_do_nothing()
+    await session.exec(statement)
+
+
+async def forget_inbound(session: AsyncSession, channel: str, update_ids: Sequence[str]) -> None:
+    """Handled updates leave the inbox."""
+    if update_ids:
+        await session.exec(
+            delete(Inbox).where(col(Inbox.channel) == channel, col(Inbox.update_id).in_(update_ids))
+        )
+
+
+async def stored_inbound(session: AsyncSession, channel: str) -> list[str]:
+    """The payloads still waiting, in the order they arrived."""
+    query = select(Inbox.payload).where(Inbox.channel == channel).order_by(col(Inbox.id))
+    return list((await session.exec(query)).all())
 
 
 # --- export -----------------------------------------------------------------------------
