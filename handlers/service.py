@@ -58,7 +58,12 @@ class ConversationService:
         the turn's transaction rolled back, nothing of it is stored.
         """
         try:
-            return await self._handle(incoming)
+            try:
+                return await self._handle(incoming)
+            except repo.InviteTakenError:
+                # Another turn used the code between our reading and writing it; this turn
+                # was rolled back. Run it again: it now reads the code as used, and says so.
+                return await self._handle(incoming)
         except OperationalError as error:
             if db.is_disk_full(error):
                 log.critical("the database disk is full: turns cannot be saved")

@@ -42,6 +42,10 @@ class NotFoundError(LookupError):
     """A kampung, unit or kecamatan named by the caller does not exist."""
 
 
+class InviteTakenError(Exception):
+    """Another turn used the invite after this one read it: this turn must not use it."""
+
+
 # --- organisation -----------------------------------------------------------------------
 
 
@@ -257,19 +261,29 @@ async def find_invite(session: AsyncSession, code: str) -> InviteView | None:
     )
 
 
-async def _use_invite(
-    session: AsyncSession, invite_id: int, member_id: int, now: datetime
-) -> Invite:
+async def _take_invite(session: AsyncSession, invite_id: int, now: datetime) -> Invite:
+    """Mark the invite used, if nobody has: one conditional UPDATE, so of two turns using
+    one code at once exactly one gets it (the other waits for its row lock on PostgreSQL,
+    then finds it used). Raises InviteTakenError for the other."""
+    taken = await session.exec(
+        update(Invite)
+        .where(col(Invite.id) == invite_id, col(Invite.used_at).is_(None))
+        .values(used_at=now)
+    )
+    if not taken.rowcount:
+        raise InviteTakenError(f"invite {invite_id} is already used")
     invite = await session.get(Invite, invite_id)
     assert invite is not None
-    invite.used_at, invite.used_by = now, member_id
-    session.add(invite)
+    return invite
+
+
+async def _link_invite(session: AsyncSession, invite: Invite, member_id: int) -> None:
+    await session.exec(update(Invite).where(col(Invite.id) == invite.id).values(used_by=member_id))
     if invite.unit_id is not None:
         link = await session.get(MemberUnit, (member_id, invite.unit_id))
         if link is None:
             session.add(MemberUnit(member_id=member_id, unit_id=invite.unit_id))
     await session.flush()
-    return invite
 
 
 async def register_member(
@@ -281,8 +295,7 @@ async def register_member(
     name: str,
     now: datetime,
 ) -> Member:
-    invite = await session.get(Invite, invite_id)
-    assert invite is not None
+    invite = await _take_invite(session, invite_id, now)
     member = Member(
         channel=channel,
         user_key=user_key,
@@ -296,14 +309,14 @@ async def register_member(
     session.add(member)
     await session.flush()
     assert member.id is not None
-    await _use_invite(session, invite_id, member.id, now)
+    await _link_invite(session, invite, member.id)
     return member
 
 
 async def add_member_unit(
     session: AsyncSession, *, invite_id: int, member_id: int, now: datetime
 ) -> None:
-    await _use_invite(session, invite_id, member_id, now)
+    await _link_invite(session, await _take_invite(session, invite_id, now), member_id)
 
 
 # --- reports ----------------------------------------------------------------------------
