@@ -144,7 +144,7 @@ async def _prune_forever(service: ConversationService, stop: asyncio.Event) -> N
         removed = await service.prune()
         if removed:
             days = PROCESSED_UPDATE_TTL.days
-            log.info("forgot %d processed update ids older than %d days", removed, days)
+            log.info("forgot %d update ids and non-members' chats, %d days old", removed, days)
         try:
             await asyncio.wait_for(stop.wait(), PRUNE_EVERY_SECONDS)
         except TimeoutError:

@@ -82,7 +82,7 @@ class ConversationService:
             return []
         async with self.write_gate, self.sessions() as session, session.begin():
             if incoming.update_id is not None and not await repo.claim_update(
-                session, incoming.channel, incoming.update_id, now
+                session, incoming.channel, incoming.update_id, now, incoming.user_key
             ):
                 log.info("skipping redelivered update %s", incoming.update_id)
                 return []
@@ -184,8 +184,12 @@ class ConversationService:
             return await repo.stored_inbound(session, channel)
 
     async def prune(self) -> int:
-        async with self.sessions() as session, session.begin():
-            return await repo.prune_processed_updates(session, self.clock() - PROCESSED_UPDATE_TTL)
+        """Forget processed update ids, and the chats of non-members, silent for a week."""
+        older_than = self.clock() - PROCESSED_UPDATE_TTL
+        async with self.write_gate, self.sessions() as session, session.begin():
+            updates = await repo.prune_processed_updates(session, older_than)
+            chats = await repo.prune_unregistered_conversations(session, older_than)
+        return updates + chats
 
     async def _context(
         self,

@@ -149,6 +149,9 @@ class ProcessedUpdate(SQLModel, table=True):
     channel: str = Field(primary_key=True)
     update_id: str = Field(primary_key=True)
     processed_at: datetime = Field(sa_column=_utc_column(index=True))
+    # The sender: a WhatsApp message id carries the phone number, so erasing a member
+    # erases these rows too (the others expire after a week).
+    user_key: str | None = None
 
 
 class Inbox(SQLModel, table=True):

@@ -551,11 +551,22 @@ def _insert_ignoring_duplicates(session: AsyncSession, table: Any, **values: Any
     return _insert(session, table).values(**values).on_conflict_do_nothing()
 
 
-async def claim_update(session: AsyncSession, channel: str, update_id: str, now: datetime) -> bool:
-    """Record the update as processed, and take it out of the inbox (long polling stored
-    it there); False when it already was processed (a redelivery)."""
+async def claim_update(
+    session: AsyncSession,
+    channel: str,
+    update_id: str,
+    now: datetime,
+    user_key: str | None = None,
+) -> bool:
+    """Record the update as processed (by whom: erasing them erases it), and take it out
+    of the inbox (long polling stored it there); False when it already was processed."""
     statement = _insert_ignoring_duplicates(
-        session, ProcessedUpdate, channel=channel, update_id=update_id, processed_at=now
+        session,
+        ProcessedUpdate,
+        channel=channel,
+        update_id=update_id,
+        processed_at=now,
+        user_key=user_key,
     )
     result = await session.exec(statement)
     await forget_inbound(session, channel, [update_id])
@@ -564,6 +575,22 @@ async def claim_update(session: AsyncSession, channel: str, update_id: str, now:
 
 async def prune_processed_updates(session: AsyncSession, older_than: datetime) -> int:
     statement = delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < older_than)
+    result = await session.exec(statement)
+    return int(result.rowcount or 0)
+
+
+async def prune_unregistered_conversations(session: AsyncSession, older_than: datetime) -> int:
+    """Forget the chats of people who are not members (strangers, erased members) once
+    they have been silent since `older_than`; a member's form waits however long."""
+    registered = (
+        core_select(col(Member.id))
+        .where(
+            col(Member.channel) == col(Conversation.channel),
+            col(Member.user_key) == col(Conversation.user_key),
+        )
+        .exists()
+    )
+    statement = delete(Conversation).where(col(Conversation.updated_at) < older_than, ~registered)
     result = await session.exec(statement)
     return int(result.rowcount or 0)
 
@@ -877,11 +904,17 @@ async def due_outbox(
     return list((await session.exec(query)).all())
 
 
+FINISHED = ("sent", "failed", "dropped")
+
+
 async def update_outbox(session: AsyncSession, outbox_id: int, **changes: Any) -> None:
+    """Change a row; a finished one keeps no content (a missing list names kader)."""
     row = await session.get(Outbox, outbox_id)
     assert row is not None
     for key, value in changes.items():
         setattr(row, key, value)
+    if row.status in FINISHED:
+        row.payload = "{}"
     session.add(row)
     await session.flush()
 
@@ -923,24 +956,20 @@ async def list_members(session: AsyncSession, kampung_slug: str | None = None) -
 
 
 async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> None:
-    """Forget who the member was (name, chat id, conversation, queued messages, units);
-    the reports they made stay, attributed to nobody by name."""
+    """Forget who the member was: name, chat id, their conversation, processed update ids,
+    updates waiting in the inbox, messages to them (queued or sent), units. The reports
+    they made stay, attributed to nobody by name; they are never a recipient again."""
     member = await session.get(Member, member_id)
     if member is None or member.erased_at is not None:
         raise NotFoundError(f"no member with id {member_id}")
-    await session.exec(
-        delete(Conversation).where(
-            col(Conversation.channel) == member.channel,
-            col(Conversation.user_key) == member.user_key,
+    for table in (Conversation, ProcessedUpdate, Inbox):
+        await session.exec(
+            delete(table).where(
+                col(table.channel) == member.channel, col(table.user_key) == member.user_key
+            )
         )
-    )
     await session.exec(delete(MemberUnit).where(col(MemberUnit.member_id) == member_id))
-    pending = select(Outbox).where(
-        Outbox.member_id == member_id, col(Outbox.status).in_(("pending", "waiting"))
-    )
-    for row in (await session.exec(pending)).all():
-        row.status, row.last_error, row.payload = "dropped", "member removed", "{}"
-        session.add(row)
+    await session.exec(delete(Outbox).where(col(Outbox.member_id) == member_id))
     member.name = ""
     member.user_key = f"removed-{member_id}"
     member.reminders_on = False
