@@ -53,7 +53,8 @@ async def handle_stored(app: TelegramApp, service: ConversationService, channel:
     for update in await _stored(app, service, channel):
         await app.update_processor.process_update(update, app.process_update(update))
         handled.append(str(update.update_id))
-    await service.keep_inbound(channel, [], handled)
+    if handled:
+        await service.keep_inbound(channel, [], handled)
 
 
 class InboxPolling:
