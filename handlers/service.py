@@ -184,7 +184,7 @@ class ConversationService:
             return await repo.stored_inbound(session, channel)
 
     async def prune(self) -> int:
-        """Forget processed update ids, and the chats of non-members, silent for a week."""
+        """Forget processed update ids, and the chats of non-members, older than the TTL."""
         older_than = self.clock() - PROCESSED_UPDATE_TTL
         async with self.write_gate, self.sessions() as session, session.begin():
             updates = await repo.prune_processed_updates(session, older_than)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from bot.app import Runtime
+from handlers.service import PROCESSED_UPDATE_TTL
 from storage import repo
 from tests.bot.test_cli import chat_in_terminal, run_cli
 from tests.conftest import NOW, TelegramUser, make_invite
@@ -102,7 +103,7 @@ async def test_member_remove_leaves_nothing_that_names_them(
     other = TelegramUser(bot_api, 4343, "Bu Lain")
     await other.say(f"/start {await make_invite(runtime)}")
     await other.say("/lapor")
-    runtime.service.clock = lambda: NOW + timedelta(days=8)
+    runtime.service.clock = lambda: NOW + PROCESSED_UPDATE_TTL + timedelta(days=1)
     await runtime.service.prune()
     assert await rows_naming(runtime, str(CHAT)) == []
     async with runtime.reads() as session:

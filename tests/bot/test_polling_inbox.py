@@ -129,15 +129,18 @@ async def test_update_stored_and_confirmed_but_unhandled_is_handled_after_kill_9
 
 
 async def test_the_inbox_keeps_nothing_once_handled(tmp_path: Path, bot_api: FakeBotApi) -> None:
-    """Turns take their update out of the inbox; what no turn handles (a photo) leaves it
-    with the next batch or at a clean stop."""
+    """Turns take their update out of the inbox; what no turn handles (an edited message)
+    leaves it with the next batch or at a clean stop."""
     config = load_config(write_config(tmp_path, bot_api.base_url))
     async with open_runtime(config) as runtime:
         channel = TelegramChannel(runtime.service, TOKEN, bot_api.base_url)
         await channel.start()
         try:
             stranger = TelegramUser(bot_api, 43, "Asing")
-            await bot_api.user_sends_photo(43)
+            edited = await bot_api.user_says(43, "halo")
+            await bot_api.push(
+                {"update_id": 900, "edited_message": {**edited["message"], "edit_date": 1}}
+            )
             await bot_api.wait_for_sent(1)
             assert "belum terdaftar" in (await stranger.say("/lapor")).text
         finally:
