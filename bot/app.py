@@ -17,6 +17,7 @@ from bot.delivery import Deliverer
 from bot.leader import lead
 from bot.outbox import OutboxSender
 from bot.scheduler import Schedule, rules_from
+from bot.sole import sole_server
 from bot.telegram import CHANNEL as TELEGRAM
 from bot.telegram import TelegramChannel
 from bot.whatsapp import CHANNEL as WHATSAPP
@@ -63,6 +64,7 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
     """Serve Telegram and/or WhatsApp, the schedule and the outbox until SIGINT/SIGTERM.
 
     Telegram needs its token unless WhatsApp is configured; WhatsApp needs its secrets.
+    On SQLite a second serving process refuses to start (bot.sole.DatabaseInUseError).
     """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -71,6 +73,11 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
     telegram_token = (
         config.telegram_token() if config.whatsapp is None or config.has_telegram_token() else None
     )
+    with sole_server(config.database_url):
+        await _serve(config, stop, telegram_token)
+
+
+async def _serve(config: Config, stop: asyncio.Event, telegram_token: str | None) -> None:
     async with open_runtime(config) as runtime:
         deliverers: dict[str, Deliverer] = {}
         telegram: TelegramChannel | None = None
@@ -137,7 +144,7 @@ async def _prune_forever(service: ConversationService, stop: asyncio.Event) -> N
         removed = await service.prune()
         if removed:
             days = PROCESSED_UPDATE_TTL.days
-            log.info("forgot %d processed update ids older than %d days", removed, days)
+            log.info("forgot %d update ids and non-members' chats, %d days old", removed, days)
         try:
             await asyncio.wait_for(stop.wait(), PRUNE_EVERY_SECONDS)
         except TimeoutError:

@@ -23,6 +23,7 @@ from telegram.error import TelegramError
 
 from bot import app, console
 from bot.config import Config, ConfigError, load_config
+from bot.sole import DatabaseInUseError
 from handlers import export, recap, recaps, texts
 from handlers.messages import Reply
 from handlers.periods import MonthRange
@@ -124,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_OK
-    except migrate.SchemaOutOfDateError as error:
+    except (migrate.SchemaOutOfDateError, DatabaseInUseError) as error:
         print(f"kaderbot: {error}", file=sys.stderr)
         return EXIT_FAILURE
     except DBAPIError as error:
@@ -387,7 +388,7 @@ async def _member(args: argparse.Namespace, config: Config) -> int:
                 for found in await repo.list_members(session, args.kampung):
                     print(f"{found.id}\t{found.role}\t{found.channel}\t{found.name}")
                 return EXIT_OK
-            await repo.erase_member(session, args.id)
+            await repo.erase_member(session, args.id, repo.utc_now())
         except repo.NotFoundError as error:
             raise UsageError(str(error)) from None
     print(f"member {args.id} erased; the reports they made are kept", file=sys.stderr)

@@ -4,6 +4,8 @@ A row is marked sent only after the platform accepted its last part; each accept
 recorded (`parts_sent`), so a crash between two parts of a recap resends only the rest.
 Failures: the platform's 429 wait is honoured (and pauses every send), 5xx and network
 errors back off exponentially, a permanent refusal (the user blocked the bot) ends the row.
+Each row stands alone: one that cannot be sent at all (a bad address, a payload that no
+longer renders) is marked failed with its reason, and the pass goes on with the others.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -122,7 +125,7 @@ class OutboxSender:
             assert row.id is not None
             async with limit:
                 try:
-                    await self._send_row(row)
+                    await self._send_row_alone(row)
                 finally:
                     self._in_flight.discard(row.id)
 
@@ -134,23 +137,58 @@ class OutboxSender:
         async with self.sessions() as session, session.begin():
             await repo.update_outbox(session, row_id, **changes)
 
+    async def _send_row_alone(self, row: Outbox) -> None:
+        """Send one row; whatever goes wrong with it stays with it.
+
+        A database error leaves the row as it is, to be tried again (the database is
+        everybody's trouble); anything else means the row cannot be sent and fails.
+        """
+        assert row.id is not None
+        try:
+            await self._send_row(row)
+        except SQLAlchemyError:
+            log.exception("outbox %s: database error; the row is tried again", row.id)
+        except Exception as error:
+            log.exception("outbox %s cannot be sent", row.id)
+            try:
+                await self._failed(row, DeliveryError(f"cannot be sent: {error!r}", permanent=True))
+            except SQLAlchemyError:
+                log.exception("outbox %s: could not record the failure", row.id)
+
     async def _send_row(self, row: Outbox) -> None:
         assert row.id is not None
         now = self.clock()
         dropped: str | None = None
+        unrenderable: str | None = None
         variables: list[str] | None = None  # set when the row goes out as a template
         replies: list[Reply] = []
         async with self.reads() as session:
             recipient = await repo.get_recipient(session, row.member_id)
             deliverer = self.deliverers.get(recipient.channel) if recipient else None
-            if recipient is None or deliverer is None:
+            if recipient is None:
+                dropped = "member erased"
+            elif deliverer is None:
                 dropped = "no channel serves it"
-            elif reminder_is_stale(json.loads(row.payload), now):
-                dropped = "meeting has passed"
-            elif _outside_window(deliverer, recipient, now):
-                variables = await rendering.template_variables(session, row.kind, row.payload)
             else:
-                replies = await rendering.render(session, row.kind, row.payload, self.deadline_day)
+                try:
+                    if reminder_is_stale(json.loads(row.payload), now):
+                        dropped = "meeting has passed"
+                    elif _outside_window(deliverer, recipient, now):
+                        variables = await rendering.template_variables(
+                            session, row.kind, row.payload
+                        )
+                    else:
+                        replies = await rendering.render(
+                            session, row.kind, row.payload, self.deadline_day
+                        )
+                except SQLAlchemyError:
+                    raise
+                except Exception as error:  # a payload older code wrote, a kampung since gone
+                    unrenderable = f"the payload cannot be rendered: {error!r}"
+        if unrenderable is not None:
+            log.warning("outbox %s: %s", row.id, unrenderable)
+            await self._failed(row, DeliveryError(unrenderable, permanent=True))
+            return
         if dropped is not None:
             await self._update(row.id, status="dropped", last_error=dropped)
             return

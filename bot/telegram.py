@@ -1,6 +1,7 @@
 """The Telegram channel: python-telegram-bot routes updates into the conversation service.
 
 PTB's ConversationHandler is not used: state lives in the database (DESIGN section 8).
+Nor is PTB's Updater: long polling goes through the inbox (bot/polling.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import json
 import logging
 import os
 from collections.abc import Awaitable
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,7 +26,6 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
     CallbackQueryHandler,
@@ -36,6 +35,7 @@ from telegram.ext import (
 )
 
 from bot.delivery import DeliveryError
+from bot.polling import InboxPolling, TelegramApp, handle_stored, seconds
 from bot.webserver import add_health, serve
 from handlers import texts
 from handlers.messages import Choice, Incoming, Part, Reply, TextPart, reply_parts
@@ -48,8 +48,6 @@ MESSAGE_LIMIT = 4000  # below Telegram's 4096, leaving room for the "» choice" 
 MAX_CONCURRENT_UPDATES = 64
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -134,6 +132,7 @@ class TelegramChannel:
             .base_url(f"{api_base_url}/bot{{token}}")
             .base_file_url(f"{api_base_url}/file/bot{{token}}")
             .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+            .updater(None)  # long polling is bot/polling.py's
         )
         if request_timeout is not None:
             builder = builder.read_timeout(request_timeout).write_timeout(request_timeout)
@@ -141,6 +140,7 @@ class TelegramChannel:
         self._secret = ""
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self._polling: InboxPolling | None = None
         self.app.add_handler(CallbackQueryHandler(self._on_button))
         # New messages in private chats only: edits, service messages (a timer set, say),
         # member changes (a kader blocking the bot) and reactions are left alone.
@@ -174,7 +174,10 @@ class TelegramChannel:
         query, user = update.callback_query, update.effective_user
         if query is None or user is None:
             return
-        await query.answer()
+        try:
+            await query.answer()
+        except TelegramError as error:  # too old (handled after a restart): the turn still counts
+            log.info("could not answer the button press: %s", error)
         message = query.message
         if isinstance(message, Message):
             await _echo_choice(message, query.data or "")
@@ -196,11 +199,13 @@ class TelegramChannel:
     async def deliver(self, user_key: str, part: Part) -> None:
         """Send one queued message; PTB's errors become retry-or-give-up decisions."""
         try:
-            await send_part(self.app, int(user_key), part)
+            chat_id = int(user_key)
+        except ValueError:
+            raise DeliveryError(f"{user_key!r} is not a Telegram chat id", permanent=True) from None
+        try:
+            await send_part(self.app, chat_id, part)
         except RetryAfter as error:
-            wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            raise DeliveryError(str(error), retry_after=seconds) from error
+            raise DeliveryError(str(error), retry_after=seconds(error.retry_after)) from error
         except (BadRequest, Forbidden) as error:  # blocked the bot, chat gone: no retry helps
             raise DeliveryError(str(error), permanent=True) from error
         except NetworkError as error:  # 5xx, time-outs, connection errors
@@ -209,11 +214,10 @@ class TelegramChannel:
     async def start(self) -> None:
         """Connect, register the command menu and start long polling."""
         await self._begin()
-        assert self.app.updater is not None
         # Pending updates are never dropped: what kader sent while the bot was down counts.
-        await self.app.updater.start_polling(
-            allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
-        )
+        await self.app.bot.delete_webhook(drop_pending_updates=False)
+        self._polling = InboxPolling(self.app, self.service, CHANNEL, ALLOWED_UPDATES)
+        await self._polling.start()
 
     async def start_webhook(self, url: str, listen: str, secret: str) -> None:
         """Serve `url`'s path on `listen` and tell Telegram to deliver there.
@@ -223,6 +227,7 @@ class TelegramChannel:
         failed is delivered again rather than lost. GET /healthz answers load balancers.
         """
         await self._begin()
+        await handle_stored(self.app, self.service, CHANNEL)  # left by an earlier polling run
         self._secret = secret
         path = urlsplit(url).path or "/"
         app = web.Application()
@@ -269,8 +274,9 @@ class TelegramChannel:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+        if self._polling is not None:
+            await self._polling.stop()
+            self._polling = None
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()

@@ -7,7 +7,7 @@ transaction, so a crash leaves either the whole turn or none of it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import assert_never
@@ -58,7 +58,12 @@ class ConversationService:
         the turn's transaction rolled back, nothing of it is stored.
         """
         try:
-            return await self._handle(incoming)
+            try:
+                return await self._handle(incoming)
+            except repo.InviteTakenError:
+                # Another turn used the code between our reading and writing it; this turn
+                # was rolled back. Run it again: it now reads the code as used, and says so.
+                return await self._handle(incoming)
         except OperationalError as error:
             if db.is_disk_full(error):
                 log.critical("the database disk is full: turns cannot be saved")
@@ -77,7 +82,7 @@ class ConversationService:
             return []
         async with self.write_gate, self.sessions() as session, session.begin():
             if incoming.update_id is not None and not await repo.claim_update(
-                session, incoming.channel, incoming.update_id, now
+                session, incoming.channel, incoming.update_id, now, incoming.user_key
             ):
                 log.info("skipping redelivered update %s", incoming.update_id)
                 return []
@@ -164,9 +169,27 @@ class ConversationService:
             return False
         return True
 
+    async def keep_inbound(
+        self, channel: str, updates: Sequence[repo.Inbound], handled: Sequence[str] = ()
+    ) -> None:
+        """Store fetched updates before the platform is told they arrived, and forget the
+        ones handled since the last call (one transaction for both)."""
+        async with self.write_gate, self.sessions() as session, session.begin():
+            await repo.store_inbound(session, channel, updates, self.clock())
+            await repo.forget_inbound(session, channel, handled)
+
+    async def stored_inbound(self, channel: str) -> list[str]:
+        """Updates stored but not known to be handled: a crash came between."""
+        async with self.reads() as session:
+            return await repo.stored_inbound(session, channel)
+
     async def prune(self) -> int:
-        async with self.sessions() as session, session.begin():
-            return await repo.prune_processed_updates(session, self.clock() - PROCESSED_UPDATE_TTL)
+        """Forget processed update ids, and the chats of non-members, older than the TTL."""
+        older_than = self.clock() - PROCESSED_UPDATE_TTL
+        async with self.write_gate, self.sessions() as session, session.begin():
+            updates = await repo.prune_processed_updates(session, older_than)
+            chats = await repo.prune_unregistered_conversations(session, older_than)
+        return updates + chats
 
     async def _context(
         self,

@@ -75,6 +75,9 @@ class Member(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc_column())
     # The member's last message: WhatsApp allows free-form messages only within 24 hours.
     last_inbound_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # Set by `kaderbot member remove`: the row stays (their reports point at it) but names
+    # nobody, and an erased member is never a recipient again.
+    erased_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class MemberUnit(SQLModel, table=True):
@@ -146,6 +149,24 @@ class ProcessedUpdate(SQLModel, table=True):
     channel: str = Field(primary_key=True)
     update_id: str = Field(primary_key=True)
     processed_at: datetime = Field(sa_column=_utc_column(index=True))
+    # The sender: a WhatsApp message id carries the phone number, so erasing a member
+    # erases these rows too (the others expire after a week).
+    user_key: str | None = None
+
+
+class Inbox(SQLModel, table=True):
+    """Updates fetched by long polling, stored before Telegram hears they arrived (the next
+    getUpdates confirms them) and deleted once handled: what a crash interrupted is
+    handled at the next start. `id` keeps the order of arrival."""
+
+    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    update_id: str
+    user_key: str | None = None  # the sender: erasing a member erases what waits of theirs
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = Field(sa_column=_utc_column())
 
 
 class Outbox(SQLModel, table=True):

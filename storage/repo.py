@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
     Conversation,
+    Inbox,
     Invite,
     Kampung,
     Member,
@@ -39,6 +40,10 @@ INVITE_LENGTH = 8
 
 class NotFoundError(LookupError):
     """A kampung, unit or kecamatan named by the caller does not exist."""
+
+
+class InviteTakenError(Exception):
+    """Another turn used the invite after this one read it: this turn must not use it."""
 
 
 # --- organisation -----------------------------------------------------------------------
@@ -256,19 +261,29 @@ async def find_invite(session: AsyncSession, code: str) -> InviteView | None:
     )
 
 
-async def _use_invite(
-    session: AsyncSession, invite_id: int, member_id: int, now: datetime
-) -> Invite:
+async def _take_invite(session: AsyncSession, invite_id: int, now: datetime) -> Invite:
+    """Mark the invite used, if nobody has: one conditional UPDATE, so of two turns using
+    one code at once exactly one gets it (the other waits for its row lock on PostgreSQL,
+    then finds it used). Raises InviteTakenError for the other."""
+    taken = await session.exec(
+        update(Invite)
+        .where(col(Invite.id) == invite_id, col(Invite.used_at).is_(None))
+        .values(used_at=now)
+    )
+    if not taken.rowcount:
+        raise InviteTakenError(f"invite {invite_id} is already used")
     invite = await session.get(Invite, invite_id)
     assert invite is not None
-    invite.used_at, invite.used_by = now, member_id
-    session.add(invite)
+    return invite
+
+
+async def _link_invite(session: AsyncSession, invite: Invite, member_id: int) -> None:
+    await session.exec(update(Invite).where(col(Invite.id) == invite.id).values(used_by=member_id))
     if invite.unit_id is not None:
         link = await session.get(MemberUnit, (member_id, invite.unit_id))
         if link is None:
             session.add(MemberUnit(member_id=member_id, unit_id=invite.unit_id))
     await session.flush()
-    return invite
 
 
 async def register_member(
@@ -280,8 +295,7 @@ async def register_member(
     name: str,
     now: datetime,
 ) -> Member:
-    invite = await session.get(Invite, invite_id)
-    assert invite is not None
+    invite = await _take_invite(session, invite_id, now)
     member = Member(
         channel=channel,
         user_key=user_key,
@@ -295,14 +309,14 @@ async def register_member(
     session.add(member)
     await session.flush()
     assert member.id is not None
-    await _use_invite(session, invite_id, member.id, now)
+    await _link_invite(session, invite, member.id)
     return member
 
 
 async def add_member_unit(
     session: AsyncSession, *, invite_id: int, member_id: int, now: datetime
 ) -> None:
-    await _use_invite(session, invite_id, member_id, now)
+    await _link_invite(session, await _take_invite(session, invite_id, now), member_id)
 
 
 # --- reports ----------------------------------------------------------------------------
@@ -537,12 +551,25 @@ def _insert_ignoring_duplicates(session: AsyncSession, table: Any, **values: Any
     return _insert(session, table).values(**values).on_conflict_do_nothing()
 
 
-async def claim_update(session: AsyncSession, channel: str, update_id: str, now: datetime) -> bool:
-    """Record the update as processed; False when it already was (a redelivery)."""
+async def claim_update(
+    session: AsyncSession,
+    channel: str,
+    update_id: str,
+    now: datetime,
+    user_key: str | None = None,
+) -> bool:
+    """Record the update as processed (by whom: erasing them erases it), and take it out
+    of the inbox (long polling stored it there); False when it already was processed."""
     statement = _insert_ignoring_duplicates(
-        session, ProcessedUpdate, channel=channel, update_id=update_id, processed_at=now
+        session,
+        ProcessedUpdate,
+        channel=channel,
+        update_id=update_id,
+        processed_at=now,
+        user_key=user_key,
     )
     result = await session.exec(statement)
+    await forget_inbound(session, channel, [update_id])
     return bool(result.rowcount)
 
 
@@ -550,6 +577,68 @@ async def prune_processed_updates(session: AsyncSession, older_than: datetime) -
     statement = delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < older_than)
     result = await session.exec(statement)
     return int(result.rowcount or 0)
+
+
+async def prune_unregistered_conversations(session: AsyncSession, older_than: datetime) -> int:
+    """Forget the chats of people who are not members (strangers, erased members) once
+    they have been silent since `older_than`; a member's form waits however long."""
+    registered = (
+        core_select(col(Member.id))
+        .where(
+            col(Member.channel) == col(Conversation.channel),
+            col(Member.user_key) == col(Conversation.user_key),
+        )
+        .exists()
+    )
+    statement = delete(Conversation).where(col(Conversation.updated_at) < older_than, ~registered)
+    result = await session.exec(statement)
+    return int(result.rowcount or 0)
+
+
+# --- inbox (long polling) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One fetched update as the platform sent it, and who sent it."""
+
+    update_id: str
+    user_key: str | None
+    payload: str
+
+
+async def store_inbound(
+    session: AsyncSession, channel: str, updates: Sequence[Inbound], now: datetime
+) -> None:
+    """Keep fetched updates until handled; one fetched again is kept once."""
+    if not updates:
+        return
+    rows = [
+        {
+            "channel": channel,
+            "update_id": u.update_id,
+            "user_key": u.user_key,
+            "payload": u.payload,
+            "received_at": now,
+        }
+        for u in updates
+    ]
+    statement = _insert(session, Inbox).values(rows).on_conflict_do_nothing()
+    await session.exec(statement)
+
+
+async def forget_inbound(session: AsyncSession, channel: str, update_ids: Sequence[str]) -> None:
+    """Handled updates leave the inbox."""
+    if update_ids:
+        await session.exec(
+            delete(Inbox).where(col(Inbox.channel) == channel, col(Inbox.update_id).in_(update_ids))
+        )
+
+
+async def stored_inbound(session: AsyncSession, channel: str) -> list[str]:
+    """The payloads still waiting, in the order they arrived."""
+    query = select(Inbox.payload).where(Inbox.channel == channel).order_by(col(Inbox.id))
+    return list((await session.exec(query)).all())
 
 
 # --- export -----------------------------------------------------------------------------
@@ -718,8 +807,8 @@ def _recipient(member: Member) -> Recipient:
 async def recipients(
     session: AsyncSession, *, role: str, kampung_ids: Sequence[int] | None = None
 ) -> list[Recipient]:
-    """Members of a role (of these kampung, when given)."""
-    query = select(Member).where(Member.role == role)
+    """Members of a role (of these kampung, when given); erased members are nobody's."""
+    query = select(Member).where(Member.role == role, col(Member.erased_at).is_(None))
     if kampung_ids is not None:
         query = query.where(col(Member.kampung_id).in_(kampung_ids))
     return [_recipient(m) for m in (await session.exec(query.order_by(col(Member.id)))).all()]
@@ -731,7 +820,7 @@ async def kader_by_unit(
     query = (
         select(MemberUnit.unit_id, Member)
         .join(Member, col(Member.id) == col(MemberUnit.member_id))
-        .where(col(MemberUnit.unit_id).in_(unit_ids))
+        .where(col(MemberUnit.unit_id).in_(unit_ids), col(Member.erased_at).is_(None))
         .order_by(col(Member.id))
     )
     found: dict[int, list[Recipient]] = {unit_id: [] for unit_id in unit_ids}
@@ -741,8 +830,9 @@ async def kader_by_unit(
 
 
 async def get_recipient(session: AsyncSession, member_id: int) -> Recipient | None:
+    """The member as a recipient; None once they were erased."""
     member = await session.get(Member, member_id)
-    return _recipient(member) if member else None
+    return _recipient(member) if member and member.erased_at is None else None
 
 
 async def set_reminders(session: AsyncSession, member_id: int, on: bool) -> None:
@@ -814,11 +904,17 @@ async def due_outbox(
     return list((await session.exec(query)).all())
 
 
+FINISHED = ("sent", "failed", "dropped")
+
+
 async def update_outbox(session: AsyncSession, outbox_id: int, **changes: Any) -> None:
+    """Change a row; a finished one keeps no content (a missing list names kader)."""
     row = await session.get(Outbox, outbox_id)
     assert row is not None
     for key, value in changes.items():
         setattr(row, key, value)
+    if row.status in FINISHED:
+        row.payload = "{}"
     session.add(row)
     await session.flush()
 
@@ -850,7 +946,7 @@ async def note_inbound(session: AsyncSession, member: Member, now: datetime) -> 
 
 
 async def list_members(session: AsyncSession, kampung_slug: str | None = None) -> list[Recipient]:
-    query = select(Member).where(col(Member.user_key).not_like("removed-%"))
+    query = select(Member).where(col(Member.erased_at).is_(None))
     if kampung_slug is not None:
         kampung = (await session.exec(select(Kampung).where(Kampung.slug == kampung_slug))).first()
         if kampung is None:
@@ -859,28 +955,25 @@ async def list_members(session: AsyncSession, kampung_slug: str | None = None) -
     return [_recipient(m) for m in (await session.exec(query.order_by(col(Member.id)))).all()]
 
 
-async def erase_member(session: AsyncSession, member_id: int) -> None:
-    """Forget who the member was (name, chat id, conversation, queued messages, units);
-    the reports they made stay, attributed to nobody by name."""
+async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> None:
+    """Forget who the member was: name, chat id, their conversation, processed update ids,
+    updates waiting in the inbox, messages to them (queued or sent), units. The reports
+    they made stay, attributed to nobody by name; they are never a recipient again."""
     member = await session.get(Member, member_id)
-    if member is None or member.user_key.startswith("removed-"):
+    if member is None or member.erased_at is not None:
         raise NotFoundError(f"no member with id {member_id}")
-    await session.exec(
-        delete(Conversation).where(
-            col(Conversation.channel) == member.channel,
-            col(Conversation.user_key) == member.user_key,
+    for table in (Conversation, ProcessedUpdate, Inbox):
+        await session.exec(
+            delete(table).where(
+                col(table.channel) == member.channel, col(table.user_key) == member.user_key
+            )
         )
-    )
     await session.exec(delete(MemberUnit).where(col(MemberUnit.member_id) == member_id))
-    pending = select(Outbox).where(
-        Outbox.member_id == member_id, col(Outbox.status).in_(("pending", "waiting"))
-    )
-    for row in (await session.exec(pending)).all():
-        row.status, row.last_error, row.payload = "dropped", "member removed", "{}"
-        session.add(row)
+    await session.exec(delete(Outbox).where(col(Outbox.member_id) == member_id))
     member.name = ""
     member.user_key = f"removed-{member_id}"
     member.reminders_on = False
     member.last_inbound_at = None
+    member.erased_at = now
     session.add(member)
     await session.flush()

@@ -21,6 +21,7 @@ from bot.telegram import TelegramChannel
 from handlers.reminders import ScheduleRules
 from handlers.service import system_clock
 from storage import db, repo
+from storage.models import Member
 from tests.conftest import TOKEN, TelegramUser, make_invite, register
 from tests.fakes.botapi import FakeBotApi
 
@@ -318,3 +319,69 @@ async def test_timed_out_send_is_retried(telegram: GetRuntime, bot_api: FakeBotA
     arrived = [s for s in bot_api.sent if s.text == "pesan lambat"]
     # A time-out is ambiguous (the platform may have delivered): at least once, at most twice.
     assert 1 <= len(arrived) <= 2
+
+
+async def test_rows_that_cannot_be_sent_fail_alone_and_block_no_other(
+    telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
+) -> None:
+    """More unsendable rows than one pass takes, all older than a good one: each ends
+    failed with its reason, and the good one still arrives."""
+    runtime = telegram()
+    earlier = datetime.now(UTC) - timedelta(minutes=5)
+    async with runtime.sessions() as session, session.begin():
+        strays = [
+            Member(
+                channel="telegram",
+                user_key=f"removed-{n}",
+                name="",
+                role="kader",
+                created_at=earlier,
+            )
+            for n in range(140)
+        ]
+        session.add_all(strays)
+        await session.flush()
+        for stray in strays:
+            assert stray.id is not None
+            await repo.enqueue(
+                session,
+                kind="text",
+                member_id=stray.id,
+                period="2026-11",
+                payload='{"text": "halo"}',
+                now=earlier,
+            )
+    reader = await register(runtime, "610", role="ketua", unit=None)
+    async with runtime.sessions() as session, session.begin():
+        await repo.enqueue(  # its kampung no longer exists: the payload no longer renders
+            session,
+            kind="recap_request",
+            member_id=reader,
+            period="2026-10",
+            payload='{"kampung_id": 999, "period": "2026-10"}',
+            now=earlier,
+        )
+    erased = await register(runtime, "611")
+    async with runtime.sessions() as session, session.begin():
+        await repo.erase_member(session, erased, datetime.now(UTC))
+    await queue_text(runtime, erased, "e", "untuk yang sudah dihapus")
+    good = await register(runtime, "612")
+    await queue_text(runtime, good, "g", "tetap sampai")
+    sender = OutboxSender(
+        runtime.sessions, runtime.reads, {"telegram": channel}, system_clock, per_second=1000
+    )
+    await drain_until_done(sender, runtime, seconds=15)
+
+    assert [s.text for s in bot_api.sent if s.chat_id == 612] == ["tetap sampai"]
+    async with runtime.sessions() as session:
+        rows = await repo.outbox_rows(session)
+    by_member = {row.member_id: row for row in rows}
+    stray_rows = [row for row in rows if row.member_id in {s.id for s in strays}]
+    assert {row.status for row in stray_rows} == {"failed"}
+    assert all("not a Telegram chat id" in (row.last_error or "") for row in stray_rows)
+    unrenderable = by_member[reader]
+    assert unrenderable.status == "failed" and "cannot be rendered" in (
+        unrenderable.last_error or ""
+    )
+    assert (by_member[erased].status, by_member[erased].last_error) == ("dropped", "member erased")
+    assert by_member[good].status == "sent"

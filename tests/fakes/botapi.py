@@ -50,6 +50,7 @@ class FakeBotApi:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: dict[int, Sent] = {}
         self._next_update = 1
+        self.fetched = 0  # the highest update id a getUpdates answer has carried
         self._next_message = 1
         self.changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -168,7 +169,14 @@ class FakeBotApi:
                     await asyncio.wait_for(self.changed.wait(), deadline - time.monotonic())
                 except TimeoutError:
                     break
-            return list(self.updates[:100])
+            answer = list(self.updates[:100])
+            if answer:
+                self.fetched = max(self.fetched, answer[-1]["update_id"])
+            return answer
+
+    def confirmed(self, update_id: int) -> bool:
+        """Whether the bot told the server it received `update_id` (a later offset)."""
+        return any(params.get("offset", 0) > update_id for params in self.calls_of("getUpdates"))
 
     def _message_json(self, sent: Sent) -> dict[str, Any]:
         message: dict[str, Any] = {
