@@ -326,10 +326,10 @@ def rule_error(spec: FormSpec, answers: Answers, key: str, value: int) -> str | 
     if field_spec.maximum is not None and value > field_spec.maximum:
         return texts.TOO_BIG.format(label=label, maximum=texts.number(field_spec.maximum))
     trial = {**answers, key: value}
-    limit = trial.get(field_spec.at_most) if field_spec.at_most else None
-    if field_spec.at_most and isinstance(limit, int) and value > limit:
-        other = texts.field_label(field_spec.at_most)
-        return texts.AT_MOST.format(label=label, other=other, limit=limit, value=value)
+    bound = _answered_bound(spec, trial, field_spec.at_most)
+    if bound is not None and value > bound[1]:
+        other = texts.field_label(bound[0])
+        return texts.AT_MOST.format(label=label, other=other, limit=bound[1], value=value)
     for rule in spec.parts_at_most:
         total = trial.get(rule.total)
         if key not in rule.parts or not isinstance(total, int):
@@ -342,6 +342,17 @@ def rule_error(spec: FormSpec, answers: Answers, key: str, value: int) -> str | 
                 total_label=texts.field_label(rule.total),
                 total=total,
             )
+    return None
+
+
+def _answered_bound(spec: FormSpec, answers: Answers, key: str | None) -> tuple[str, int] | None:
+    """The field a value may not exceed and its answer, following the chain past skipped
+    answers: 2T may not exceed T, and when T is skipped, D."""
+    while key is not None:
+        value = answers.get(key)
+        if isinstance(value, int):
+            return key, value
+        key = spec.field(key).at_most
     return None
 
 

@@ -217,7 +217,8 @@ def read_count(text: str) -> int | NumberProblem:
     A letter inside digits, a date, two numbers, a decimal, a negative or an estimate is
     never turned into a number: the engine asks again, giving the reason.
     """
-    clean = normalise(text.translate(_FULLWIDTH_DIGITS)).strip(" .!?")
+    # Only trailing punctuation goes: ".5" is a decimal, not 5.
+    clean = normalise(text.translate(_FULLWIDTH_DIGITS)).rstrip(" .!?")
     if len(clean) > _MAX_NUMBER_TEXT:
         digits_only = re.fullmatch(r"[\d.\s]+", clean) is not None
         return NumberProblem.TOO_LONG if digits_only else NumberProblem.UNREADABLE
@@ -248,7 +249,7 @@ def _read_tokens(tokens: list[str]) -> int | NumberProblem:
     numbers: list[int] = []
     while position < len(tokens):
         token = tokens[position]
-        if token[0].isdigit():
+        if token[0].isdigit() or (token[0] in ".," and len(token) > 1):  # ".5" is a decimal
             value = _read_digits(token)
             if isinstance(value, NumberProblem):
                 return value
@@ -347,7 +348,10 @@ _DATE_FIXES = {
 # Sunday, and the Indonesian "Ahad" too.
 _WEEKDAY_FIXES = {"ahad": "minggu"}
 _WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
-_WEEKDAY_PHRASE = re.compile(rf"(?:hari\s+)?({'|'.join(_WEEKDAYS)})(?:\s+(?:lalu|kemarin))?")
+_WEEKDAY_PHRASE = re.compile(rf"(?:hari\s+)?({'|'.join(_WEEKDAYS)})(?:\s+(lalu|kemarin|kemaren))?")
+# "bulan lalu", "minggu lalu" (last week, or last Sunday?), "2 tahun lalu": no one day, so
+# they are asked again rather than turned into a made-up date.
+_VAGUE_DATE = re.compile(r"\b(?:bulan|tahun|pekan)\b|^minggu\s+(?:lalu|kemarin|kemaren)$")
 
 
 class DateProblem(StrEnum):
@@ -373,8 +377,10 @@ def read_date(text: str, today: date) -> date | DateProblem:
     clean = clean.replace("jum'at", "jumat")
     if not clean or len(clean) > _MAX_DATE_TEXT or not re.search(r"[\d]|[a-z]{3,}", clean):
         return DateProblem.UNREADABLE
+    if _VAGUE_DATE.search(clean):
+        return DateProblem.UNREADABLE
     if m := _WEEKDAY_PHRASE.fullmatch(clean):
-        return _last_weekday(m[1], today)
+        return _last_weekday(m[1], today, strictly_before=m[2] is not None)
     if re.fullmatch(r"\d{1,2}", clean):
         return _day_of_recent_month(int(clean), today)
     if m := _NUMERIC_DATE.fullmatch(clean):
@@ -424,9 +430,12 @@ def _calendar_date(day: int, month: int, year_text: str | None, today: date) -> 
     return DateProblem.IMPOSSIBLE
 
 
-def _last_weekday(name: str, today: date) -> date:
+def _last_weekday(name: str, today: date, strictly_before: bool) -> date:
+    """The latest such weekday on or before today; "jumat lalu" on a Friday is a week ago."""
     target = _WEEKDAYS.index(name)
     back = (today.weekday() - target) % 7
+    if back == 0 and strictly_before:
+        back = 7
     return date.fromordinal(today.toordinal() - back)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from handlers import parse, texts
 from handlers.forms import FORMS, METHOD_WORDS, FieldKind, FieldSpec, FormSpec
 
-_KEY_VALUE = re.compile(r"^([a-z2]+?)[:=]?(\d+)$")
+_COUNTISH = re.compile(r"[.,]?\d\S*")  # what a count typed after its key looks like
 _METHOD_OF_WORD = dict(METHOD_WORDS)
 
 
@@ -99,6 +99,10 @@ def parse_quick_report(text: str) -> QuickReport | str | None:
             position += 1
             continue
         key, number, taken = _key_and_number(words, position, vocabulary, section)
+        if isinstance(key, list):
+            return texts.QUICK_AMBIGUOUS_KEY.format(
+                word=texts.typed(word), options=" atau ".join(key)
+            )
         if isinstance(number, parse.NumberProblem):
             reason = texts.NUMBER_PROBLEMS[number].format(typed=texts.typed(word))
             return texts.QUICK_BAD_NUMBER.format(word=texts.typed(word), reason=reason)
@@ -120,33 +124,50 @@ def _option(choice_field: FieldSpec, words: list[str]) -> tuple[str, int] | None
     return None
 
 
+def _attached(word: str, vocabulary: _Vocabulary) -> list[tuple[str, str]]:
+    """The ways `word` is a key with its count attached ("S50", "k=48", "2T1"): (the name,
+    the count as typed). "T25" is both T 25 and T2 5: more than one way is asked again."""
+    found = []
+    for cut in range(1, len(word)):
+        name, rest = word[:cut], word[cut:].lstrip(":=")
+        known = name in vocabulary.counts or (vocabulary.groups and name in _METHOD_OF_WORD)
+        if known and rest and _COUNTISH.fullmatch(rest):
+            found.append((name, rest))
+    return found
+
+
 def _starts_value(words: list[str], position: int, vocabulary: _Vocabulary) -> bool:
     word = words[position]
     if word in vocabulary.rest_of_line or word in vocabulary.choices:
         return True
     if vocabulary.groups and (word in vocabulary.groups or word in _METHOD_OF_WORD):
         return True
-    match = _KEY_VALUE.match(word)
-    if match and match[1] in vocabulary.counts:
+    if _attached(word, vocabulary):
         return True
-    follows = position + 1 < len(words) and parse.is_plain_number(words[position + 1])
+    follows = position + 1 < len(words) and _COUNTISH.fullmatch(words[position + 1]) is not None
     return word in vocabulary.counts and follows
 
 
 def _key_and_number(
     words: list[str], position: int, vocabulary: _Vocabulary, section: str
-) -> tuple[str | None, int | parse.NumberProblem | None, int]:
+) -> tuple[str | list[str] | None, int | parse.NumberProblem | None, int]:
+    """The field a key names, its count (or why the count cannot be read), and how many
+    words they took; several keys when the word can be split more than one way."""
     word = words[position]
-    match = _KEY_VALUE.match(word)
-    name, attached = (match[1], parse.read_count(match[2])) if match else (word, None)
+    follows = position + 1 < len(words) and _COUNTISH.fullmatch(words[position + 1]) is not None
+    # A whole word that is a key, followed by a count, is that key ("T2 5", "pus 1.200").
+    attached = [] if word in vocabulary.counts and follows else _attached(word, vocabulary)
+    if len(attached) > 1:
+        return [f"{name.upper()} {count}" for name, count in attached], None, 1
+    name, count = attached[0] if attached else (word, None)
     if vocabulary.groups and name in _METHOD_OF_WORD:
         key: str | None = f"{section}_{_METHOD_OF_WORD[name]}"
     else:
         key = vocabulary.counts.get(name)
     if key is None:
         return None, None, 1
-    if attached is not None:
-        return key, attached, 1
-    if position + 1 < len(words) and parse.is_plain_number(words[position + 1]):
+    if count is not None:
+        return key, parse.read_count(count), 1
+    if follows:
         return key, parse.read_count(words[position + 1]), 2
     return key, None, 1

@@ -14,10 +14,10 @@ then the next question is drawn once and its buttons kept in the state.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from handlers import parse, texts
-from handlers.forms import FORMS
+from handlers.forms import FORMS, FieldKind
 from handlers.messages import Choice, Incoming, Reply
 
 from .commands import WRONG_CODE_WINDOW, WRONG_CODES_ALLOWED, register, run_command
@@ -87,7 +87,17 @@ class Said:
         return self.incoming.text.strip()
 
 
+# Control characters (NUL among them, which PostgreSQL refuses in text) and lone surrogates
+# (which cannot be encoded) are never part of an answer.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def understand(incoming: Incoming) -> Said:
+    incoming = replace(
+        incoming,
+        text=_UNPRINTABLE.sub("", incoming.text),
+        display_name=_UNPRINTABLE.sub("", incoming.display_name),
+    )
     if incoming.choice is not None or incoming.other is not None:
         return Said(incoming)
     code = parse.registration_code(incoming.text)
@@ -152,6 +162,10 @@ def _not_text(ctx: Context, state: State) -> Outcome:
 
 
 def _run(turn: Turn, said: Said) -> None:
+    if _typing_text(turn.state) and " " in said.text and not said.text.startswith("/"):
+        # A note or a topic typed at a text question is the answer, even when it starts
+        # with a command word ("daftar hadir ketinggalan", "rekap timbangan belum selesai").
+        said = Said(said.incoming)
     incoming = said.incoming
     if said.code is not None:
         register(turn, said.code, incoming.display_name, incoming.user_key)
@@ -179,6 +193,13 @@ def _run(turn: Turn, said: Said) -> None:
         run_command(turn, token.arg)
         return
     STEPS[turn.state.step].read(turn, Answer(text, token))
+
+
+def _typing_text(state: State) -> bool:
+    draft = state.draft
+    if state.step is not Step.ASK or draft is None or draft.field is None:
+        return False
+    return FORMS[draft.form].field(draft.field).kind is FieldKind.TEXT
 
 
 def _outcome(turn: Turn) -> Outcome:
@@ -262,7 +283,7 @@ def _typed_choice(offered: Offered, text: str) -> tuple[str, str] | list[tuple[s
             return choice
     if offered.free_text:
         return None  # a typed answer: "gizi" at the materi prompt is not a suggestion
-    number = parse.normalise(text).rstrip(".")
+    number = parse.normalise(text).rstrip(".)")
     if parse.is_plain_number(number) and len(number) <= 3 and 1 <= int(number) <= len(choices):
         return choices[int(number) - 1]
     named = [c for c in choices if set(wanted) <= set(_label_words(c[0]))]

@@ -324,8 +324,10 @@ def _read_period(turn: Turn, spec: FieldSpec, answer: Answer) -> None:
         period: str | None = token.arg
     else:
         period = parse.parse_month(answer.text, turn.ctx.today)
-    if period not in _kb_periods(turn.ctx.today):
-        turn.say(texts.BAD_CHOICE)
+    allowed = _kb_periods(turn.ctx.today)
+    if period not in allowed:
+        months = [texts.month_name(p) for p in reversed(allowed)]
+        turn.say(texts.KB_PERIOD_ONLY.format(this=months[0], last=months[1]))
         return
     assert period is not None
     _keep(turn, spec, period)
@@ -408,9 +410,11 @@ def read_warn(turn: Turn, answer: Answer) -> None:
         turn.advance(warned)
     elif confirmed is False:
         group = spec.field(warned).group
-        first = spec.group_fields(group)[0].key if group else warned
+        fixed = spec.group_fields(group) if group else (spec.field(warned),)
+        for field_spec in fixed:  # to be typed again: not offered as the previous answer
+            draft.answers.pop(field_spec.key, None)
         draft.warned_after = None
-        turn.ask(first, draft.stop_after)
+        turn.ask(fixed[0].key, draft.stop_after)
     else:
         turn.say(texts.BAD_CHOICE)
 
@@ -479,7 +483,10 @@ def read_duplicate(turn: Turn, answer: Answer) -> None:
     if confirmed is True:
         report = next(r for r in turn.ctx.reports if r.id == draft.duplicate_of)
         corrected = draft_from_report(report)
-        corrected.answers.update(draft.answers)  # what was just typed wins
+        typed = draft.answers
+        if draft.quick:  # a one-message report changes what it names, nothing else
+            typed = {key: value for key, value in typed.items() if value is not None}
+        corrected.answers.update(typed)  # what was just typed wins
         corrected.quick = draft.quick
         corrected.previous = draft.previous
         turn.state.draft = corrected
@@ -515,6 +522,8 @@ def ask_summary(ctx: Context, state: State) -> Question:
 
 def read_summary(turn: Turn, answer: Answer) -> None:
     act = answer.token.act if answer.token else None
+    if act is None and answer.text:  # "Sudah benar?" answered in words: ya saves, tidak edits
+        act = {True: Act.SAVE, False: Act.EDIT, None: None}[parse.parse_yes_no(answer.text)]
     if act is Act.SAVE:
         turn.save()
     elif act is Act.EDIT:

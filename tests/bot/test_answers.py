@@ -138,3 +138,22 @@ async def test_help_matches_the_role_and_unknown_words_are_said_so(
     assert "rekap kecamatan" in reply.text and "/lapor" not in reply.text
     async with runtime.sessions() as session:
         assert len(await repo.list_members(session)) == 3
+
+
+async def test_a_nul_in_a_note_and_a_far_month_neither_crash_nor_trap(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    """PostgreSQL refuses NUL in text; a year-9999 recap cannot be drawn. Neither may crash
+    a turn or leave the kader stuck at Simpan."""
+    kader = await register(bot_api, telegram(), 27)
+    reply = await kader.say("posyandu 10/11 S50 K48 D45 N40 BGM1 bumil6 kader5 catatan a\x00b")
+    assert "Catatan: ab" in reply.text
+    reply = await kader.press("Simpan")
+    assert "Tersimpan" in reply.text
+    for month in ("9999-12", "0000-01", "okt 1999"):
+        before = len(kader.messages())
+        await kader.say(f"/rekap {month}")
+        answered = " ".join(m.text for m in kader.messages()[before:])
+        assert "Rekap bisa dibuat untuk" in answered, answered
+    values = await exported(telegram())
+    assert values[("posyandu-melati", "catatan")] == "ab"

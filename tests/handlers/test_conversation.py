@@ -376,3 +376,88 @@ def test_readme_one_message_examples_add_up_and_confirm_left_out_methods_once() 
     aktif = sum(v for k, v in saved.values.items() if k.startswith("aktif_") and isinstance(v, int))
     assert (saved.values["pus"], aktif) == (628, 447)
     assert saved.values["baru_iud"] == 0 and saved.values["baru_pil"] == 4
+
+
+# --- found by trying the bot as a careless kader ----------------------------------------
+
+
+def test_a_one_message_correction_changes_only_what_it_names() -> None:
+    full = replace(
+        correction_report(),
+        values={**correction_report().values, "t": 3, "o": 1, "b": 1, "t2": 1, "catatan": "lama"},
+    )
+    conversation = chat(MELATI, reports=(full,))
+    reply = conversation.say("posyandu 10/11 S52")
+    assert "Mau memperbaiki laporan itu?" in reply.text
+    reply = conversation.say("ya")
+    assert "S: 52" in reply.text and "T: 3" in reply.text and "Catatan: lama" in reply.text
+    conversation.say("simpan")
+    [saved] = conversation.saved
+    assert saved.values == {**full.values, "s": 52}
+
+
+def test_2t_is_held_to_d_when_t_is_skipped() -> None:
+    conversation = chat(MELATI)
+    conversation.say("/lapor")
+    for answer in ("10/11", "50", "48", "45", "40", "lewati", "1", "1"):
+        conversation.say(answer)
+    reply = conversation.say("300")  # 2T
+    assert "2T tidak boleh lebih dari D (45). Anda menulis 300." in reply.text
+
+
+def test_words_at_a_text_question_are_the_answer_not_a_command() -> None:
+    conversation = chat(MELATI)
+    conversation.say("posyandu 10/11 S50 K48 D45 N40 BGM1 bumil6 kader5")
+    conversation.press("Ubah")
+    conversation.press("Catatan")
+    reply = conversation.say("daftar hadir ketinggalan di balai")
+    assert "Catatan: daftar hadir ketinggalan di balai" in reply.text
+    conversation.press("Ubah")
+    conversation.press("Catatan")
+    reply = conversation.say("pengingat jadwal imunisasi")
+    assert "Catatan: pengingat jadwal imunisasi" in reply.text
+    assert not [e for e in conversation.effects if isinstance(e, engine.SetReminders)]
+    reply = conversation.say("ya")  # "Sudah benar?" answered in words
+    assert "Tersimpan" in reply.text
+
+
+def test_control_characters_never_reach_an_answer() -> None:
+    conversation = chat(MELATI)
+    conversation.say(
+        "posyandu 10/11 S50 K48 D45 N40 BGM1 bumil6 kader5 catatan nul \x00 di\ud800 sini"
+    )
+    conversation.say("simpan")
+    [saved] = conversation.saved
+    assert saved.values["catatan"] == "nul di sini"
+
+
+def test_relative_dates_that_name_no_single_day_are_asked_again() -> None:
+    conversation = chat(MELATI)
+    conversation.say("/lapor")
+    reply = conversation.say("bulan lalu")
+    assert "tanggalnya belum terbaca" in reply.text
+    reply = conversation.say("minggu lalu")
+    assert "tanggalnya belum terbaca" in reply.text
+    reply = conversation.say("jumat lalu")  # said on Friday 20 Nov: a week ago
+    assert "S: jumlah balita" in reply.text
+    assert conversation.state.draft is not None
+    assert conversation.state.draft.answers["tanggal"] == "2026-11-13"
+
+
+def test_fixing_a_warned_value_does_not_offer_it_back() -> None:
+    conversation = chat(MELATI, reports=(correction_report(),))
+    conversation.say("/ubah")
+    conversation.press("Posyandu Melati – November 2026")
+    conversation.press("Ubah")
+    conversation.press("D")
+    reply = conversation.say("49")  # D above K: a warning
+    assert "D (49) lebih besar dari K (48)" in reply.text
+    reply = conversation.press("Perbaiki")
+    assert "D: balita yang ditimbang" in reply.text and "jawaban sebelumnya: 49" not in reply.text
+
+
+def test_kb_month_outside_the_two_allowed_says_which() -> None:
+    conversation = chat(PPKBD)
+    conversation.say("/lapor")
+    reply = conversation.say("september")
+    assert "Laporan KB hanya untuk November 2026 atau Oktober 2026" in reply.text
