@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config.toml
 
-.PHONY: run test lint bench postgres check-python clean
+.PHONY: run test lint bench docs postgres check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "KaderBot needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -47,6 +47,10 @@ test: lint postgres
 # Speed targets live here, not in the tests: writes docs/benchmarks.md.
 bench: $(VENV)/.dev-installed postgres
 	$(BIN)/python -m bench.run
+
+# The forms reference is written from the form specs (a test checks it is current).
+docs: $(VENV)/.dev-installed
+	$(BIN)/python -m handlers.forms_reference > docs/forms.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

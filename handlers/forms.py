@@ -135,6 +135,7 @@ def _given(answers: Answers, *keys: str) -> list[int] | None:
 
 
 def _skdn_sum(answers: Answers) -> str | None:
+    """N + T + O + B not equal to D, when all four are answered."""
     values = _given(answers, "d", "n", "t", "o", "b")
     if values is None:
         return None
@@ -145,6 +146,7 @@ def _skdn_sum(answers: Answers) -> str | None:
 
 
 def _d_over_k(answers: Answers) -> str | None:
+    """D more than K: children weighed without a KMS / KIA book."""
     values = _given(answers, "d", "k")
     if values is None or values[0] <= values[1]:
         return None
