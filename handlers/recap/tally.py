@@ -237,8 +237,9 @@ def _sample(
         row[position] = value if isinstance(value, int) else 0
     for position, figure in layout.own:
         parts = [term.of_sample(values, over, reports) for term in figure.terms]
-        if all(part is not None for part in parts):
-            row[position : position + len(parts) + 1] = [*parts, 1]  # type: ignore[list-item]
+        given = [part for part in parts if part is not None]
+        if len(given) == len(parts):  # else a skipped answer: out of both sides
+            row[position : position + len(given) + 1] = [*given, 1]
     return row
 
 
