@@ -14,7 +14,7 @@ from sqlalchemy import insert
 
 from bot.app import open_runtime
 from bot.config import load_config
-from handlers import recap, recaps
+from handlers import recap
 from handlers.periods import shift_period
 from storage import db, migrate, repo
 from storage.models import Report, ReportRevision, ReportValue
@@ -164,15 +164,18 @@ async def measure(
             count = len(reports)
             started = time.perf_counter()
             async with runtime.reads() as session:
-                built = await recaps.kampung_recap(session, kampungs[0], period, 3)
-            await recaps.kampung_reply(built)
+                built = await recap.kampung_recap(session, kampungs[0], period, 3)
+            await recap.kampung_reply(built)
             village_seconds = time.perf_counter() - started
             started = time.perf_counter()
             async with runtime.reads() as session:
-                found, total = await recaps.district_recaps(session, "Bench", period, 3)
-            reply = await recaps.district_reply("Bench", found, total)
+                found, total = await recap.district_recaps(session, "Bench", period, 3)
+            reply = await recap.district_reply("Bench", found, total)
             district_seconds = time.perf_counter() - started
-            assert len(found) == villages and recap.percent(total.posyandu_total.d_s) != "-"
+            assert (
+                len(found) == villages
+                and recap.percent(total.forms["posyandu"].total.rate("d_s")) != "-"
+            )
             assert reply.files
     kind = "PostgreSQL" if database_url else "SQLite"
     return ScaleResult(kind, villages, months, count, village_seconds, district_seconds)

@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 from bot import app, console
 from bot.config import Config, ConfigError, load_config
 from bot.sole import DatabaseInUseError
-from handlers import export, recap, recaps, texts
+from handlers import export, recap, texts
 from handlers.messages import Reply
 from handlers.periods import MonthRange
 from storage import db, migrate, repo
@@ -252,7 +252,7 @@ async def _months_held(session: AsyncSession) -> MonthRange:
     now = datetime.now(UTC)
     zones = {k.timezone for k in await repo.kampung_views(session)}
     today = max((now.astimezone(ZoneInfo(zone)).date() for zone in zones), default=now.date())
-    return await recaps.held(session, today)
+    return await recap.held(session, today)
 
 
 def _check_month_held(month: str, months: MonthRange) -> None:
@@ -272,13 +272,13 @@ async def _recap(args: argparse.Namespace, config: Config) -> int:
             kampungs = await repo.kampung_views(session, slug=args.kampung)
             if not kampungs:
                 raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
-            built = [await recaps.kampung_recap(session, k, args.month, deadline) for k in kampungs]
+            built = [await recap.kampung_recap(session, k, args.month, deadline) for k in kampungs]
         if args.out is None:
             print("\n\n".join(recap.recap_text(b) for b in built))
         else:
             for one in built:
                 name = texts.TEXT_FILE.format(slug=one.kampung.slug, period=one.period)
-                reply = await recaps.kampung_reply(one)
+                reply = await recap.kampung_reply(one)
                 for path in _write_recap(reply, name, args.out):
                     print(path)
         if not args.send:

@@ -77,6 +77,104 @@ class Balance:
     parts: tuple[str, ...]
 
 
+# --- what the monthly recap shows of a form (DESIGN section 3) ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The sum of a method group's fields ("aktif": every active KB user), or of `methods`
+    only (MKJP: iud, mow, mop, implan)."""
+
+    name: str
+    methods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Sum:
+    """The sum of some fields (unmet need = iat + tial)."""
+
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A Kampung KB profile number from config (keluarga_balita, pus, ...), not a report's."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reports:
+    """How many reports came in: a poktan's meetings in the month."""
+
+
+@dataclass(frozen=True, slots=True)
+class OverMeetings:
+    """A stock field summed over every meeting of the month instead of taken from the last
+    one: attendance is hadir over the anggota of each meeting."""
+
+    key: str
+
+
+# A field key, or one of the above. A term over an optional field counts only the reports
+# that answered it, on both sides of a rate (2T/D is taken over the posyandu that gave 2T).
+Term = str | Group | Sum | Profile | Reports | OverMeetings
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A number the recap shows that is not one field's (PA = the sum of the aktif group).
+    Every int field of the form is a count under its own key without being declared."""
+
+    key: str
+    label_key: str  # texts.RECAP_LABELS
+    value: Term
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A percentage with one decimal, "-" when the denominator is 0."""
+
+    key: str
+    label_key: str  # texts.RECAP_LABELS
+    numerator: Term
+    denominator: Term
+    target: float | None = None  # shown in the text, and as a line on the chart
+    chart: bool = False  # one of the trend chart's lines (rates of one key share a line)
+
+
+@dataclass(frozen=True, slots=True)
+class Mix:
+    """The recap text's listing of a method group by method ("IUD 20, implan 40"), the
+    methods nobody uses left out. The one figure that is a sentence, not a number."""
+
+    key: str
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecapSpec:
+    """What the recap computes and shows of a form; the recap code names no form or field.
+
+    Monthly forms add up their reports. Per-meeting forms count their meetings (`Reports`),
+    take the `stock` fields (what the group is: anggota, pus_kb) from a unit's last meeting
+    of the month and sum the others (what happened: hadir) over its meetings; a Kampung KB
+    adds up its units. The views list figure keys (a declared figure, or an int field) in
+    the order they appear: `summary` on the summary sheet, `units` as the columns of the
+    form's own sheet, one row per unit (both None: every declared figure), `district` as
+    the columns of the district sheet, one row per Kampung KB. The sentences of the recap
+    text are the form's entries in texts.RECAP_LINES; its labels, texts.RECAP_LABELS.
+    """
+
+    figures: tuple[Count | Rate | Mix, ...] = ()
+    stock: tuple[str, ...] = ()
+    summary: tuple[str, ...] | None = None
+    units: tuple[str, ...] | None = None
+    district: tuple[str, ...] = ()
+    section: str = ""  # forms of one section make one paragraph of the text ("": its own)
+    qualified: bool = False  # labels on shared sheets carry the form's name ("BKB: Pertemuan")
+
+
 @dataclass(frozen=True, slots=True)
 class FormSpec:
     name: str
@@ -86,6 +184,7 @@ class FormSpec:
     balance: Balance | None = None
     parts_at_most: tuple[PartsAtMost, ...] = ()
     groups: tuple[MethodGroup, ...] = ()  # in order; method words before any belong to the first
+    recap: RecapSpec = RecapSpec()
 
     def field(self, key: str) -> FieldSpec:
         return self.fields[self.index(key)]
@@ -153,6 +252,22 @@ def _d_over_k(answers: Answers) -> str | None:
     return texts.WARN_D_OVER_K.format(d=values[0], k=values[1])
 
 
+_SKDN = ("s", "k", "d", "n", "bgm", "t", "o", "b", "t2")
+_POSYANDU_RECAP = RecapSpec(
+    figures=(
+        Rate("k_s", "k_s", "k", "s"),
+        Rate("d_s", "d_s", "d", "s", target=80.0, chart=True),
+        Rate("d_k", "d_k", "d", "k"),
+        Rate("n_d", "n_d", "n", "d", chart=True),
+        Rate("n_s", "n_s", "n", "s"),
+        Rate("bgm_d", "bgm_d", "bgm", "d"),
+        Rate("t2_d", "t2_d", "t2", "d"),
+    ),
+    summary=(*_SKDN, "k_s", "d_s", "d_k", "n_d", "n_s", "bgm_d", "t2_d"),
+    units=(*_SKDN, "k_s", "d_s", "n_d", "bgm_d", "t2_d"),
+    district=("s", "d", "n", "bgm", "d_s", "n_d", "bgm_d"),
+)
+
 POSYANDU = FormSpec(
     name="posyandu",
     per_meeting=False,
@@ -180,11 +295,40 @@ POSYANDU = FormSpec(
     ),
     warnings=(WarningRule("d", _d_over_k), WarningRule("b", _skdn_sum)),
     parts_at_most=(PartsAtMost(parts=("n", "t", "o", "b"), total="d"),),
+    recap=_POSYANDU_RECAP,
 )
 
 
 # Which profile number (config) a poktan's membership is compared with.
 _POKTAN_PROFILE = {"bkb": "keluarga_balita", "bkr": "keluarga_remaja", "bkl": "keluarga_lansia"}
+
+
+def _poktan_recap(name: str, extra: tuple[FieldSpec, ...]) -> RecapSpec:
+    """A poktan's recap; its extra fields (BKL: lansia) follow on the summary and its sheet."""
+    more = tuple(spec.key for spec in extra)
+    return RecapSpec(
+        figures=(
+            Count("meetings", "meetings", Reports()),
+            Rate("attendance", "attendance", "hadir", OverMeetings("anggota"), chart=True),
+            Rate("pus_on_kb", "pus_on_kb", "pus_kb", "pus_anggota"),
+            Rate("participation", "participation", "anggota", Profile(_POKTAN_PROFILE[name])),
+        ),
+        stock=("anggota", "pus_anggota", "pus_kb", *more),
+        summary=("meetings", "attendance", "pus_on_kb", "participation", *more),
+        units=(
+            "meetings",
+            "anggota",
+            "hadir",
+            "attendance",
+            "pus_anggota",
+            "pus_kb",
+            "pus_on_kb",
+            *more,
+        ),
+        district=("attendance",),
+        section="poktan",
+        qualified=True,
+    )
 
 
 def _poktan(name: str, extra: tuple[FieldSpec, ...] = ()) -> FormSpec:
@@ -215,6 +359,7 @@ def _poktan(name: str, extra: tuple[FieldSpec, ...] = ()) -> FormSpec:
             _int("poktan", "pus_kb", FAMILIES_MAX, ("puskb", "kb"), at_most="pus_anggota"),
             *extra,
         ),
+        recap=_poktan_recap(name, extra),
     )
 
 
@@ -226,6 +371,32 @@ BKL = _poktan(
         _int("poktan", "lansia_mandiri", FAMILIES_MAX, ("mandiri",), optional=True),
         _int("poktan", "lansia_pendamping", FAMILIES_MAX, ("pendamping",), optional=True),
     ),
+)
+
+_UNMET = Sum(("iat", "tial"))
+_KB_RECAP = RecapSpec(
+    figures=(
+        Count("aktif_total", "aktif", Group("aktif")),
+        Count("baru_total", "baru", Group("baru")),
+        Count("unmet_need", "unmet_need", _UNMET),
+        Rate("cpr", "cpr", Group("aktif"), "pus", chart=True),
+        Rate("mkjp", "mkjp", Group("aktif", MKJP_METHODS), Group("aktif")),
+        Rate("unmet_need_share", "unmet_need", _UNMET, "pus"),
+        Mix("mix", "aktif"),
+    ),
+    summary=("pus", "aktif_total", "cpr", "mkjp", "baru_total", "unmet_need", "unmet_need_share"),
+    units=(
+        "pus",
+        *(f"aktif_{m}" for m in METHODS),
+        "aktif_total",
+        *(f"baru_{m}" for m in METHODS),
+        "baru_total",
+        "cpr",
+        "mkjp",
+        "iat",
+        "tial",
+    ),
+    district=("pus", "aktif_total", "cpr", "mkjp", "baru_total", "unmet_need_share"),
 )
 
 KB = FormSpec(
@@ -259,6 +430,7 @@ KB = FormSpec(
     ),
     balance=Balance(total="pus", groups=("aktif",), parts=("hamil", "ias", "iat", "tial")),
     groups=(MethodGroup("aktif", ("aktif", "pa")), MethodGroup("baru", ("baru", "pb"))),
+    recap=_KB_RECAP,
 )
 
 FORMS: dict[str, FormSpec] = {spec.name: spec for spec in (POSYANDU, BKB, BKR, BKL, KB)}

@@ -6,7 +6,7 @@ import json
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import recaps, texts
+from handlers import recap, texts
 from handlers.messages import Reply
 from storage import repo
 
@@ -38,12 +38,12 @@ async def render(session: AsyncSession, kind: str, payload: str, deadline_day: i
         return [Reply(str(data["text"]))]
     if kind in ("recap", "recap_request"):
         [kampung] = await repo.kampung_views(session, kampung_id=int(data["kampung_id"]))
-        built = await recaps.kampung_recap(session, kampung, str(data["period"]), deadline_day)
-        return [await recaps.kampung_reply(built)]
+        built = await recap.kampung_recap(session, kampung, str(data["period"]), deadline_day)
+        return [await recap.kampung_reply(built)]
     if kind == "district_recap":
         kecamatan = str(data["kecamatan"])
-        found, total = await recaps.district_recaps(
+        found, total = await recap.district_recaps(
             session, kecamatan, str(data["period"]), deadline_day
         )
-        return [await recaps.district_reply(kecamatan, found, total)]
+        return [await recap.district_reply(kecamatan, found, total)]
     raise ValueError(f"unknown outbox kind {kind!r}")

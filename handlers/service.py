@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import conversation, recaps, texts
+from handlers import conversation, recap, texts
 from handlers.messages import Incoming, Reply
 from handlers.periods import period_of, shift_period
 from storage import db, repo
@@ -142,22 +142,22 @@ class ConversationService:
     ) -> Reply:
         today = now.astimezone(ZoneInfo(member.timezone)).date()
         async with self.reads() as session:
-            months = await recaps.held(session, today)
+            months = await recap.held(session, today)
             if effect.period not in months:
-                return recaps.out_of_range_reply(months)
+                return recap.out_of_range_reply(months)
             if effect.scope == "district":
                 kecamatan = member.kecamatan or ""
-                villages, total = await recaps.district_recaps(
+                villages, total = await recap.district_recaps(
                     session, kecamatan, effect.period, self.deadline_day
                 )
-                return await recaps.district_reply(kecamatan, villages, total)
+                return await recap.district_reply(kecamatan, villages, total)
             assert member.kampung_id is not None
             [kampung] = await repo.kampung_views(session, kampung_id=member.kampung_id)
             only = {u.id for u in member.units} if effect.scope == "units" else None
-            built = await recaps.kampung_recap(
+            built = await recap.kampung_recap(
                 session, kampung, effect.period, self.deadline_day, only
             )
-        return await recaps.kampung_reply(built)
+        return await recap.kampung_reply(built)
 
     async def healthy(self) -> bool:
         """The database answers (for load balancers' health checks)."""

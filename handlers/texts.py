@@ -384,30 +384,49 @@ def field_label(key: str) -> str:
 # --- recap ------------------------------------------------------------------------------
 RECAP_TITLE = "📊 Rekap {kampung}\n{month}"
 RECAP_CHANGE = " ({change} poin dari bulan lalu)"
-RECAP_POSYANDU = "Posyandu (SKDN)"
-RECAP_SKDN = "S {s} · K {k} · D {d} · N {n} · BGM {bgm}"
-RECAP_TOB = "T {t} · O {o} · B {b} · 2T {t2}"
-RECAP_K_S = "Cakupan program (K/S): {value}"
-RECAP_D_S = "Partisipasi masyarakat (D/S): {value}{change}, target {target}"
-RECAP_N_D = "Keberhasilan program (N/D): {value}{change}"
-RECAP_N_S = "N/S: {value}"
-RECAP_BGM_D = "BGM/D: {value}"
-RECAP_T2_D = "2T/D: {value}{answered}"
-RECAP_ANSWERED = " (hanya {answered} dari {reports} posyandu yang mengisi)"
-RECAP_POSYANDU_UNIT = "• {unit}: D/S {d_s}, N/D {n_d}, BGM {bgm}"
+# A form's part of the recap text: its heading (where it has one), then its lines, or
+# RECAP_FORM_NONE when nothing came in. The lines are filled with the form's figures by
+# key (handlers/forms.py, RecapSpec): a count reads "1.234" ("-" when not answered), a
+# rate "82,5%"; for a rate `x`, {x_change} is the change against last month, {x_target}
+# its target and {x_answered} the note that only some reports answered it. {form} is the
+# form's name, {units} its units, {units_reported} those that reported, {reports} the
+# reports (meetings). {mix} is the KB method mix.
+RECAP_HEADINGS = {"posyandu": "Posyandu (SKDN)", "kb": "KB"}
+_RECAP_POKTAN = (
+    "{form}: {units_reported} dari {units} kelompok bertemu ({reports} pertemuan)",
+    "  anggota {anggota}, hadir {hadir} ({attendance}), PUS ber-KB {pus_on_kb}, "
+    "partisipasi {participation}",
+)
+RECAP_LINES: dict[str, tuple[str, ...]] = {
+    "posyandu": (
+        "S {s} · K {k} · D {d} · N {n} · BGM {bgm}",
+        "T {t} · O {o} · B {b} · 2T {t2}",
+        "Cakupan program (K/S): {k_s}",
+        "Partisipasi masyarakat (D/S): {d_s}{d_s_change}, target {d_s_target}",
+        "Keberhasilan program (N/D): {n_d}{n_d_change}",
+        "N/S: {n_s}",
+        "BGM/D: {bgm_d}",
+        "2T/D: {t2_d}{t2_d_answered}",
+    ),
+    "bkb": _RECAP_POKTAN,
+    "bkr": _RECAP_POKTAN,
+    "bkl": (
+        *_RECAP_POKTAN,
+        "  lansia mandiri {lansia_mandiri}, butuh pendamping {lansia_pendamping}",
+    ),
+    "kb": (
+        "PUS {pus}, peserta KB aktif {aktif_total}, CPR {cpr}{cpr_change}",
+        "Metode: {mix}; MKJP {mkjp}",
+        "Peserta KB baru: {baru_total}",
+        "Unmet need (IAT + TIAL): {unmet_need} ({unmet_need_share} dari PUS)",
+    ),
+}
+# One line per unit after the form's lines, where the Kampung KB has more than one unit.
+RECAP_UNIT_LINES = {"posyandu": "• {unit}: D/S {d_s}, N/D {n_d}, BGM {bgm}"}
+RECAP_ANSWERED = {"posyandu": " (hanya {answered} dari {reports} posyandu yang mengisi)"}
+RECAP_ANSWERED_ANY = " (hanya {answered} dari {reports} laporan yang mengisi)"
 RECAP_UNIT_NONE = "• {unit}: belum lapor"
 RECAP_FORM_NONE = "Belum ada laporan {form} untuk {month}."
-RECAP_POKTAN = "{kind}: {held} dari {units} kelompok bertemu ({meetings} pertemuan)"
-RECAP_POKTAN_DETAIL = (
-    "  anggota {anggota}, hadir {hadir} ({attendance}), PUS ber-KB {pus_kb}, "
-    "partisipasi {participation}"
-)
-RECAP_BKL_LANSIA = "  lansia mandiri {mandiri}, butuh pendamping {pendamping}"
-RECAP_KB = "KB"
-RECAP_KB_USERS = "PUS {pus}, peserta KB aktif {aktif}, CPR {cpr}{change}"
-RECAP_KB_MIX = "Metode: {mix}; MKJP {mkjp}"
-RECAP_KB_NEW = "Peserta KB baru: {baru}"
-RECAP_KB_UNMET = "Unmet need (IAT + TIAL): {unmet} ({share} dari PUS)"
 RECAP_COMPLETENESS = (
     "Kelengkapan: {reported} dari {expected} unit lapor ({share}); tepat waktu {timeliness}"
 )
@@ -425,6 +444,8 @@ METHOD_SHORT = {
     "pil": "pil",
 }
 DISTRICT_TITLE = "📊 Rekap Kecamatan {kecamatan}\n{month}"
+# Rates by key, pooled over the forms that have one (attendance: every poktan's hadir over
+# every poktan's anggota).
 DISTRICT_ROW = (
     "• {kampung}: D/S {d_s}, N/D {n_d}, hadir poktan {attendance}, CPR {cpr}, "
     "lapor {reported}/{expected}"
@@ -432,15 +453,43 @@ DISTRICT_ROW = (
 DISTRICT_ROW_NONE = "• {kampung}: belum lapor (0 dari {expected} unit)"
 DISTRICT_TOTAL = "Kecamatan {kecamatan}"
 CHART_TITLE = "{name}: 6 bulan terakhir"
-CHART_D_S = "D/S (partisipasi)"
-CHART_N_D = "N/D (keberhasilan)"
-CHART_ATTENDANCE = "Kehadiran poktan"
-CHART_CPR = "CPR"
+# The chart's lines: the rates marked `chart` in the form specs, by key.
+CHART_LABELS = {
+    "d_s": "D/S (partisipasi)",
+    "n_d": "N/D (keberhasilan)",
+    "attendance": "Kehadiran poktan",
+    "cpr": "CPR",
+}
 CHART_PERCENT = "persen"
 CHART_NO_DATA = "Belum ada laporan"
 CHART_FILE = "grafik-{slug}-{period}.png"
 XLSX_FILE = "rekap-{slug}-{period}.xlsx"
 TEXT_FILE = "rekap-{slug}-{period}.txt"
+# Recap figures in sheets, by the label_key of their spec; an int field not named here
+# reads as its field label, a method field as its group's label and the method ("PA IUD").
+RECAP_LABELS = {
+    "k_s": "K/S",
+    "d_s": "D/S",
+    "d_k": "D/K",
+    "n_d": "N/D",
+    "n_s": "N/S",
+    "bgm_d": "BGM/D",
+    "t2_d": "2T/D",
+    "meetings": "Pertemuan",
+    "attendance": "Kehadiran",
+    "pus_on_kb": "PUS ber-KB",
+    "participation": "Partisipasi",
+    "aktif": "PA",
+    "baru": "PB",
+    "cpr": "CPR",
+    "mkjp": "MKJP",
+    "unmet_need": "Unmet need",
+}
+# Where the summary sheet, with room for it, spells a label out.
+RECAP_LABELS_LONG = {"aktif": "Peserta KB aktif", "baru": "Peserta KB baru"}
+XLSX_PERCENT = "{label} %"
+XLSX_QUALIFIED = "{form}: {label}"  # a figure several forms share, on the summary sheet
+XLSX_QUALIFIED_COLUMN = "{form} {label}"  # ... and as a column of the district sheet
 XLSX_SUMMARY = "Ringkasan"
 XLSX_INDICATOR = "Indikator"
 XLSX_VALUE = "Nilai"
@@ -449,16 +498,6 @@ XLSX_MONTH = "Bulan"
 XLSX_UNIT = "Unit"
 XLSX_FORM = "Laporan"
 XLSX_KADER = "Kader"
-XLSX_MEETINGS = "Pertemuan"
-XLSX_MEMBERS = "Anggota"
-XLSX_PRESENT = "Hadir"
-XLSX_ATTENDANCE = "Kehadiran"
-XLSX_PUS_MEMBERS = "PUS anggota"
-XLSX_PUS_KB = "PUS ber-KB"
-XLSX_PARTICIPATION = "Partisipasi"
-XLSX_KB_ACTIVE = "Peserta KB aktif"
-XLSX_KB_NEW = "Peserta KB baru"
-XLSX_UNMET = "Unmet need"
 XLSX_COMPLETENESS = "Kelengkapan"
 XLSX_TIMELINESS = "Tepat waktu"
 XLSX_MISSING_SHEET = "Belum lapor"

@@ -6,9 +6,11 @@ import io
 from datetime import UTC, date, datetime
 
 import openpyxl
+import pytest
 from PIL import Image
 
-from handlers import recap
+from handlers import recap, texts
+from handlers.forms import FieldKind, FieldSpec, FormSpec, Rate, RecapSpec
 from handlers.messages import split_text
 from storage.views import KampungView, ReportView, UnitView
 
@@ -317,3 +319,77 @@ def test_a_month_without_reports_says_so() -> None:
     for key in ("S", "D", "N", "BGM", "PUS", "PA", "PB"):
         assert cells[key] == "-", key
     assert cells["Kelengkapan %"] == 0
+
+
+# --- indicators as data ---------------------------------------------------------------------
+
+# A form the bot does not have: a spec and its sentences are all the recap needs of it.
+UPPKA = FormSpec(
+    name="uppka",
+    per_meeting=True,
+    fields=(
+        FieldSpec("tanggal", FieldKind.DATE, "poktan.tanggal"),
+        FieldSpec("anggota", FieldKind.INT, "poktan.anggota"),
+        FieldSpec("modal", FieldKind.INT, "uppka.modal", optional=True),
+    ),
+    recap=RecapSpec(
+        figures=(Rate("modal_share", "modal_share", "modal", "anggota"),),
+        stock=("anggota", "modal"),
+        district=("modal_share",),
+    ),
+)
+
+
+def test_a_new_form_gets_its_recap_rows_and_columns_from_its_spec(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(texts.FORM_NAMES, "uppka", "UPPKA")
+    monkeypatch.setitem(
+        texts.RECAP_LINES, "uppka", ("{form}: dapat modal {modal_share}{modal_share_answered}",)
+    )
+    monkeypatch.setitem(texts.RECAP_LABELS, "modal_share", "Dapat modal")
+    units = [*UNITS, unit(8, "uppka", "UPPKA Sejahtera"), unit(9, "uppka", "UPPKA Baru")]
+    reports = [
+        *REPORTS,
+        report(7, "uppka", "2026-11", {"anggota": 20, "modal": 5}, date(2026, 11, 9)),
+        report(8, "uppka", "2026-11", {"anggota": 30}, date(2026, 11, 9)),  # skipped modal
+    ]
+    forms = {**recap.recapped_forms(), "uppka": UPPKA}
+    built = recap.build_recap(KAMPUNG, "2026-11", units, reports, {}, 3, forms=forms)
+
+    # 5 of the 20 members who answered, not of 50: the skip is out of both sides.
+    text = recap.recap_text(built)
+    assert "UPPKA: dapat modal 25,0% (hanya 1 dari 2 laporan yang mengisi)" in text
+    assert "Kelengkapan: 7 dari 9 unit lapor" in text and "• UPPKA Baru (" in text
+    before = recap.recap_text(build())
+    assert text.startswith(before.split("Kelengkapan")[0])  # the other forms as they were
+
+    book = openpyxl.load_workbook(io.BytesIO(recap.recap_xlsx(built)))
+    assert book.sheetnames[-2:] == ["UPPKA", "Belum lapor"]
+    summary = {row[0]: row[1] for row in book["Ringkasan"].iter_rows(values_only=True)}
+    assert summary["Dapat modal %"] == 25.0 and summary["D/S %"] == 82.5
+    assert list(book["UPPKA"].iter_rows(values_only=True)) == [
+        ("Unit", "Dapat modal %"),
+        ("UPPKA Maju", 25.0),
+        ("UPPKA Sejahtera", "-"),
+        ("UPPKA Baru", "belum lapor"),
+    ]
+    district = openpyxl.load_workbook(io.BytesIO(recap.district_xlsx([built])))
+    rows = list(district["Ringkasan"].iter_rows(values_only=True))
+    assert dict(zip(rows[0], rows[1], strict=True))["Dapat modal %"] == 25.0
+
+    # Without the spec, the UPPKA group is not expected to report, as before.
+    assert "UPPKA" not in recap.recap_text(
+        recap.build_recap(KAMPUNG, "2026-11", units, reports, {}, 3)
+    )
+
+
+def test_a_recap_spec_that_shows_an_unknown_figure_is_refused() -> None:
+    broken = FormSpec(
+        name="broken",
+        per_meeting=False,
+        fields=UPPKA.fields,
+        recap=RecapSpec(figures=UPPKA.recap.figures, units=("modal_share", "nope")),
+    )
+    with pytest.raises(ValueError, match="'nope'"):
+        recap.build_recap(KAMPUNG, "2026-11", [], [], {}, 3, forms={"uppka": broken})

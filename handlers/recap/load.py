@@ -11,9 +11,13 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import recap, texts
+from handlers import texts
 from handlers.messages import Attachment, Reply
 from handlers.periods import MonthRange, months_held, shift_period
+from handlers.recap.chart import recap_chart
+from handlers.recap.indicators import TREND_MONTHS, Recap, build_recap
+from handlers.recap.sheets import district_xlsx, recap_xlsx
+from handlers.recap.text import district_text, recap_text
 from storage import repo
 from storage.views import KampungView, ReportView, UnitView
 
@@ -23,7 +27,7 @@ async def _load(
 ) -> tuple[list[ReportView], dict[int, list[str]]]:
     """The units' reports over the trend months, and their kader's names."""
     unit_ids = [u.id for u in units]
-    since = shift_period(period, -(recap.TREND_MONTHS - 1))
+    since = shift_period(period, -(TREND_MONTHS - 1))
     reports = await repo.recent_reports(session, unit_ids, since, period)
     kader = await repo.kader_by_unit(session, unit_ids)
     return reports, {unit_id: [k.name for k in members] for unit_id, members in kader.items()}
@@ -51,17 +55,17 @@ async def kampung_recap(
     period: str,
     deadline_day: int,
     only_units: Collection[int] | None = None,
-) -> recap.Recap:
+) -> Recap:
     units = await repo.active_units(session, [kampung.id])
     if only_units is not None:
         units = [u for u in units if u.id in only_units]
     reports, names = await _load(session, units, period)
-    return recap.build_recap(kampung, period, units, reports, names, deadline_day)
+    return build_recap(kampung, period, units, reports, names, deadline_day)
 
 
 async def district_recaps(
     session: AsyncSession, kecamatan: str, period: str, deadline_day: int
-) -> tuple[list[recap.Recap], recap.Recap]:
+) -> tuple[list[Recap], Recap]:
     """One recap per Kampung KB of the kecamatan, and one over all of them."""
     kampungs = await repo.kampung_views(session, kecamatan=kecamatan)
     units = await repo.active_units(session, [k.id for k in kampungs])
@@ -74,7 +78,7 @@ async def district_recaps(
     for report in reports:
         reports_of.setdefault(kampung_of_unit[report.unit_id], []).append(report)
     recaps = [
-        recap.build_recap(
+        build_recap(
             kampung,
             period,
             units_of.get(kampung.id, []),
@@ -95,30 +99,30 @@ async def district_recaps(
         keluarga_lansia=sum(k.keluarga_lansia for k in kampungs),
         pus=sum(k.pus for k in kampungs),
     )
-    total = recap.build_recap(district, period, units, reports, names, deadline_day)
+    total = build_recap(district, period, units, reports, names, deadline_day)
     return recaps, total
 
 
-def _chart(built: recap.Recap) -> Attachment:
+def _chart(built: Recap) -> Attachment:
     title = texts.CHART_TITLE.format(name=built.kampung.name)
     return Attachment(
         texts.CHART_FILE.format(slug=built.kampung.slug, period=built.period),
-        recap.recap_chart(built.trend, title),
+        recap_chart(built.trend, title),
         "image",
     )
 
 
-async def kampung_reply(built: recap.Recap) -> Reply:
+async def kampung_reply(built: Recap) -> Reply:
     """Text, chart and spreadsheet; the CPU-bound rendering runs in a thread."""
     chart = await asyncio.to_thread(_chart, built)
-    sheet = await asyncio.to_thread(recap.recap_xlsx, built)
+    sheet = await asyncio.to_thread(recap_xlsx, built)
     name = texts.XLSX_FILE.format(slug=built.kampung.slug, period=built.period)
-    return Reply(recap.recap_text(built), files=(chart, Attachment(name, sheet, "document")))
+    return Reply(recap_text(built), files=(chart, Attachment(name, sheet, "document")))
 
 
-async def district_reply(kecamatan: str, recaps: list[recap.Recap], total: recap.Recap) -> Reply:
-    text = recap.district_text(kecamatan, total.period, [*recaps, total])
+async def district_reply(kecamatan: str, recaps: list[Recap], total: Recap) -> Reply:
+    text = district_text(kecamatan, total.period, [*recaps, total])
     chart = await asyncio.to_thread(_chart, total)
-    sheet = await asyncio.to_thread(recap.district_xlsx, [*recaps, total])
+    sheet = await asyncio.to_thread(district_xlsx, [*recaps, total])
     name = texts.XLSX_FILE.format(slug=total.kampung.slug, period=total.period)
     return Reply(text, files=(chart, Attachment(name, sheet, "document")))
