@@ -433,14 +433,75 @@ KB = FormSpec(
     recap=_KB_RECAP,
 )
 
-FORMS: dict[str, FormSpec] = {spec.name: spec for spec in (POSYANDU, BKB, BKR, BKL, KB)}
-# Which form a unit of each kind reports with; uppka and pikr have none yet.
+
+def _catatan(form: str) -> FieldSpec:
+    return FieldSpec(
+        "catatan",
+        FieldKind.TEXT,
+        f"{form}.catatan",
+        optional=True,
+        max_length=CATATAN_MAX,
+        words=("catatan",),
+    )
+
+
+# UPPKA: income groups of acceptor families (R/I/UPPKA), one report per meeting.
+UPPKA = FormSpec(
+    name="uppka",
+    per_meeting=True,
+    fields=(
+        FieldSpec("tanggal", FieldKind.DATE, "poktan.tanggal"),
+        _int("uppka", "anggota", FAMILIES_MAX, profile="keluarga"),
+        _int("uppka", "hadir", FAMILIES_MAX, at_most="anggota"),
+        _int("uppka", "pus_anggota", FAMILIES_MAX, ("pus",), at_most="anggota"),
+        _int("uppka", "pus_kb", FAMILIES_MAX, ("puskb", "kb"), at_most="pus_anggota"),
+        FieldSpec(
+            "jenis_usaha",
+            FieldKind.CHOICE,
+            "uppka.jenis_usaha",
+            options=texts.JENIS_USAHA,
+            words=("usaha",),
+        ),
+        FieldSpec("modal", FieldKind.CHOICE, "uppka.modal", options=texts.YES_NO, words=("modal",)),
+        _catatan("uppka"),
+    ),
+)
+
+# PIK-R: youth information and counselling centre, one report per meeting.
+PIKR = FormSpec(
+    name="pikr",
+    per_meeting=True,
+    fields=(
+        FieldSpec("tanggal", FieldKind.DATE, "poktan.tanggal"),
+        _int("pikr", "anggota", FAMILIES_MAX, profile="remaja"),
+        _int("pikr", "hadir", FAMILIES_MAX, at_most="anggota"),
+        FieldSpec(
+            "materi", FieldKind.CHOICE, "pikr.materi", options=texts.PIKR_MATERI, words=("materi",)
+        ),
+        FieldSpec(
+            "penyaji",
+            FieldKind.CHOICE,
+            "pikr.penyaji",
+            options=texts.PIKR_PENYAJI,
+            words=("penyaji",),
+        ),
+        _int("pikr", "konseling", FAMILIES_MAX),
+        _catatan("pikr"),
+    ),
+)
+
+FORMS: dict[str, FormSpec] = {
+    spec.name: spec for spec in (POSYANDU, BKB, BKR, BKL, KB, UPPKA, PIKR)
+}
+# Which form a unit of each kind reports with.
 FORM_FOR_KIND: dict[str, str] = {
     "posyandu": "posyandu",
     "bkb": "bkb",
     "bkr": "bkr",
     "bkl": "bkl",
     "kb": "kb",
+    "uppka": "uppka",
+    "pikr": "pikr",
 }
 UNIT_KINDS = ("posyandu", "bkb", "bkr", "bkl", "kb", "uppka", "pikr")
 

@@ -113,6 +113,8 @@ FORM_NAMES = {
     "bkr": "BKR",
     "bkl": "BKL",
     "kb": "KB",
+    "uppka": "UPPKA",
+    "pikr": "PIK-R",
 }
 FORM_START = "Laporan {title}. Kirim /batal kapan saja untuk berhenti."
 
@@ -144,6 +146,8 @@ PROFILE_NAMES = {
     "keluarga_balita": "keluarga yang punya balita",
     "keluarga_remaja": "keluarga yang punya remaja",
     "keluarga_lansia": "keluarga yang punya lansia",
+    "keluarga": "keluarga",
+    "remaja": "remaja",
     "pus": "PUS",
 }
 # Why a typed answer is not taken as a count: the re-ask gives the reason and an example.
@@ -266,6 +270,19 @@ FIELD_PROMPTS: dict[str, str] = {
     "poktan.pus_kb": "PUS anggota yang ber-KB?",
     "poktan.lansia_mandiri": "Lansia mandiri?",
     "poktan.lansia_pendamping": "Lansia yang butuh pendamping?",
+    "uppka.anggota": "Jumlah keluarga anggota UPPKA?",
+    "uppka.hadir": "Keluarga anggota yang hadir?",
+    "uppka.pus_anggota": "PUS (pasangan usia subur) di antara anggota?",
+    "uppka.pus_kb": "PUS anggota yang ber-KB?",
+    "uppka.jenis_usaha": "Jenis usaha kelompok?",
+    "uppka.modal": "Apakah kelompok menerima modal bergulir bulan ini?",
+    "uppka.catatan": "Catatan? (boleh dilewati)",
+    "pikr.anggota": "Jumlah remaja anggota PIK-R?",
+    "pikr.hadir": "Remaja anggota yang hadir?",
+    "pikr.materi": "Materi yang dibahas?",
+    "pikr.penyaji": "Siapa penyajinya?",
+    "pikr.konseling": "Berapa remaja yang mendapat konseling?",
+    "pikr.catatan": "Catatan? (boleh dilewati)",
     "kb.periode": "Laporan KB untuk bulan apa?",
     "kb.pus": "Jumlah PUS (pasangan usia subur, istri 15-49 tahun)?",
     "kb.aktif": "Peserta KB aktif (PA) – {method}?",
@@ -298,6 +315,9 @@ FIELD_LABELS: dict[str, str] = {
     "pus_kb": "PUS ber-KB",
     "lansia_mandiri": "Lansia mandiri",
     "lansia_pendamping": "Lansia butuh pendamping",
+    "jenis_usaha": "Jenis usaha",
+    "modal": "Modal bergulir",
+    "konseling": "Konseling",
     "pus": "PUS",
     "aktif": "PA {method}",
     "baru": "PB {method}",
@@ -339,6 +359,25 @@ MATERI_TOPICS = {
     ),
 }
 PENYAJI = ("PLKB", "PPLKB", "PPKBD", "Sub PPKBD", "Kader", "Lainnya")
+JENIS_USAHA = (
+    "Makanan/minuman",
+    "Kerajinan",
+    "Pertanian/peternakan",
+    "Perdagangan",
+    "Jasa",
+    "Lainnya",
+)
+YES_NO = ("Ya", "Tidak")
+PIKR_MATERI = (
+    "TRIAD KRR: seksualitas",
+    "TRIAD KRR: NAPZA",
+    "TRIAD KRR: HIV/AIDS",
+    "Pendewasaan Usia Perkawinan",
+    "8 fungsi keluarga",
+    "Life skills",
+    "Lainnya",
+)
+PIKR_PENYAJI = ("Pendidik sebaya", "Konselor sebaya", "PLKB", "Lainnya")
 
 
 def number(value: int) -> str:

@@ -22,6 +22,7 @@ MELATI = unit(1, "posyandu", "Posyandu Melati", "day 10")
 CERIA = unit(2, "bkb", "BKB Ceria")
 PPKBD = unit(3, "kb", "PPKBD Sukamaju")
 UPPKA = unit(4, "uppka", "UPPKA Maju")
+PIKR = unit(8, "pikr", "PIK-R Generasi Berencana")
 
 
 def member(*units: UnitView, role: str = "kader") -> MemberView:
@@ -280,9 +281,47 @@ def test_ubah_without_reports() -> None:
     assert "Belum ada laporan" in reply.text
 
 
-def test_unit_without_a_form() -> None:
-    reply = chat(UPPKA).say("/lapor")
-    assert "Belum ada unit" in reply.text
+def test_uppka_meeting_guided_with_buttons_and_rules() -> None:
+    conversation = chat(UPPKA)
+    reply = conversation.say("/lapor")
+    assert "Laporan UPPKA Maju" in reply.text and "Tanggal pertemuan" in reply.text
+    conversation.press("Kemarin")
+    conversation.say("25 KK")  # anggota
+    reply = conversation.say("30")  # hadir above anggota
+    assert "Hadir tidak boleh lebih dari Anggota (25)" in reply.text
+    conversation.say("20")
+    conversation.say("18")  # PUS anggota
+    reply = conversation.say("12")  # PUS ber-KB
+    assert [c.label for c in reply.choices][:2] == ["Makanan/minuman", "Kerajinan"]
+    reply = conversation.say("kerajinan")  # a button by its word
+    assert "modal bergulir" in reply.text and [c.label for c in reply.choices] == ["Ya", "Tidak"]
+    conversation.press("Ya")
+    reply = conversation.say("lewati")
+    assert "Ringkasan laporan UPPKA Maju" in reply.text and "Jenis usaha: Kerajinan" in reply.text
+    conversation.press("Simpan")
+    [saved] = conversation.saved
+    assert saved.form == "uppka" and saved.meeting_date == date(2026, 11, 19)
+    assert saved.values == {
+        "anggota": 25,
+        "hadir": 20,
+        "pus_anggota": 18,
+        "pus_kb": 12,
+        "jenis_usaha": "Kerajinan",
+        "modal": "Ya",
+    }
+
+
+def test_pikr_meeting_in_one_message() -> None:
+    conversation = chat(PIKR)
+    reply = conversation.say(
+        "pikr kemarin anggota 40 hadir 31 materi triad krr: napza penyaji konselor sebaya "
+        "konseling 4"
+    )
+    assert "Ringkasan laporan PIK-R Generasi Berencana" in reply.text, reply.text
+    assert "Materi: TRIAD KRR: NAPZA" in reply.text and "Konseling: 4" in reply.text
+    conversation.press("Simpan")
+    [saved] = conversation.saved
+    assert saved.values["penyaji"] == "Konselor sebaya" and saved.values["hadir"] == 31
 
 
 def test_plkb_sees_kampung_status_and_has_no_forms() -> None:

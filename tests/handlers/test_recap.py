@@ -30,7 +30,7 @@ UNITS = [
     unit(4, "bkr", "BKR Harapan"),
     unit(5, "bkl", "BKL Bahagia"),
     unit(6, "kb", "PPKBD Sukamaju"),
-    unit(7, "uppka", "UPPKA Maju"),  # no form: not expected to report
+    unit(7, "uppka", "UPPKA Maju"),  # expected to report, and has not
 ]
 ON_TIME = datetime(2026, 11, 20, 5, 0, tzinfo=UTC)
 LATE = datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
@@ -115,7 +115,7 @@ def test_indicators() -> None:
     assert round(kb.cpr or 0, 1) == 71.2  # the reference profile: PUS 628, on KB 447
     assert round(kb.mkjp or 0, 1) == 15.0
     done = built.completeness
-    assert done.expected == {"posyandu": 2, "bkb": 1, "bkr": 1, "bkl": 1, "kb": 1}
+    assert done.expected == {"posyandu": 2, "bkb": 1, "bkr": 1, "bkl": 1, "kb": 1, "uppka": 1}
     assert sum(done.reported.values()) == 5
     assert [m.unit for m in done.missing] == ["BKR Harapan"]
     assert (done.on_time, done.reports) == (5, 6)
