@@ -204,6 +204,8 @@ class KampungSettings(_Settings):
     keluarga_balita: int = Field(default=0, ge=0)
     keluarga_remaja: int = Field(default=0, ge=0)
     keluarga_lansia: int = Field(default=0, ge=0)
+    keluarga: int = Field(default=0, ge=0)  # all families (UPPKA participation)
+    remaja: int = Field(default=0, ge=0)  # teenagers (PIK-R participation)
     pus: int = Field(default=0, ge=0)
     unit: tuple[UnitSettings, ...] = ()
 
@@ -294,6 +296,8 @@ class Config(_Settings):
                 keluarga_balita=k.keluarga_balita,
                 keluarga_remaja=k.keluarga_remaja,
                 keluarga_lansia=k.keluarga_lansia,
+                keluarga=k.keluarga,
+                remaja=k.remaja,
                 pus=k.pus,
                 units=tuple(UnitSeed(u.slug, u.kind, u.name, u.rw, u.meets) for u in k.unit),
             )

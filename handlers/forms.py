@@ -445,6 +445,27 @@ def _catatan(form: str) -> FieldSpec:
     )
 
 
+def _group_recap(participation_of: str, stock: tuple[str, ...], *more: Rate) -> RecapSpec:
+    """A group that meets (UPPKA, PIK-R): meetings, attendance, participation against a
+    profile number, and what else the form measures."""
+    figures: tuple[Count | Rate, ...] = (
+        Count("meetings", "meetings", Reports()),
+        Rate("attendance", "attendance", "hadir", OverMeetings("anggota"), chart=True),
+        *more,
+        Rate("participation", "participation", "anggota", Profile(participation_of)),
+    )
+    shown = tuple(figure.key for figure in figures)
+    return RecapSpec(
+        figures=figures,
+        stock=stock,
+        summary=shown,
+        units=("meetings", "anggota", "hadir", *shown[1:]),
+        district=("attendance",),
+        section="poktan",
+        qualified=True,
+    )
+
+
 # UPPKA: income groups of acceptor families (R/I/UPPKA), one report per meeting.
 UPPKA = FormSpec(
     name="uppka",
@@ -464,6 +485,11 @@ UPPKA = FormSpec(
         ),
         FieldSpec("modal", FieldKind.CHOICE, "uppka.modal", options=texts.YES_NO, words=("modal",)),
         _catatan("uppka"),
+    ),
+    recap=_group_recap(
+        "keluarga",
+        ("anggota", "pus_anggota", "pus_kb"),
+        Rate("pus_on_kb", "pus_on_kb", "pus_kb", "pus_anggota"),
     ),
 )
 
@@ -488,6 +514,7 @@ PIKR = FormSpec(
         _int("pikr", "konseling", FAMILIES_MAX),
         _catatan("pikr"),
     ),
+    recap=_group_recap("remaja", ("anggota",)),
 )
 
 FORMS: dict[str, FormSpec] = {

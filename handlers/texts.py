@@ -453,6 +453,12 @@ RECAP_LINES: dict[str, tuple[str, ...]] = {
         *_RECAP_POKTAN,
         "  lansia mandiri {lansia_mandiri}, butuh pendamping {lansia_pendamping}",
     ),
+    "uppka": _RECAP_POKTAN,
+    "pikr": (
+        "{form}: {units_reported} dari {units} kelompok bertemu ({reports} pertemuan)",
+        "  anggota {anggota}, hadir {hadir} ({attendance}), konseling {konseling}, "
+        "partisipasi {participation}",
+    ),
     "kb": (
         "PUS {pus}, peserta KB aktif {aktif_total}, CPR {cpr}{cpr_change}",
         "Metode: {mix}; MKJP {mkjp}",

@@ -45,6 +45,8 @@ class Kampung(SQLModel, table=True):
     keluarga_balita: int = 0
     keluarga_remaja: int = 0
     keluarga_lansia: int = 0
+    keluarga: int = 0
+    remaja: int = 0
     pus: int = 0
 
 

@@ -70,6 +70,8 @@ class KampungSeed:
     keluarga_balita: int
     keluarga_remaja: int
     keluarga_lansia: int
+    keluarga: int
+    remaja: int
     pus: int
     units: tuple[UnitSeed, ...]
 
@@ -96,6 +98,8 @@ async def sync_organisation(session: AsyncSession, seeds: Sequence[KampungSeed])
             "keluarga_balita",
             "keluarga_remaja",
             "keluarga_lansia",
+            "keluarga",
+            "remaja",
             "pus",
         ):
             setattr(kampung, attribute, getattr(seed, attribute))
@@ -134,6 +138,8 @@ def _unit_view(unit: Unit, kampung: Kampung) -> UnitView:
             "keluarga_balita": kampung.keluarga_balita,
             "keluarga_remaja": kampung.keluarga_remaja,
             "keluarga_lansia": kampung.keluarga_lansia,
+            "keluarga": kampung.keluarga,
+            "remaja": kampung.remaja,
             "pus": kampung.pus,
         },
     )
@@ -742,6 +748,8 @@ def _kampung_view(kampung: Kampung) -> KampungView:
         keluarga_balita=kampung.keluarga_balita,
         keluarga_remaja=kampung.keluarga_remaja,
         keluarga_lansia=kampung.keluarga_lansia,
+        keluarga=kampung.keluarga,
+        remaja=kampung.remaja,
         pus=kampung.pus,
         pokja_meets=kampung.pokja_meets,
     )

@@ -77,3 +77,5 @@ class KampungView:
     keluarga_lansia: int
     pus: int
     pokja_meets: str | None = None
+    keluarga: int = 0
+    remaja: int = 0

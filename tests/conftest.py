@@ -87,6 +87,16 @@ timezone = "Asia/Makassar"
 slug = "posyandu-anggrek"
 kind = "posyandu"
 name = "Posyandu Anggrek"
+
+[[kampung.unit]]
+slug = "uppka-maju"
+kind = "uppka"
+name = "UPPKA Maju"
+
+[[kampung.unit]]
+slug = "pikr-generasi"
+kind = "pikr"
+name = "PIK-R Generasi Berencana"
 """
 
 

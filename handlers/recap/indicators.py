@@ -81,9 +81,9 @@ class FormRecap:
 
     @property
     def shown(self) -> bool:
-        """Whether the recap shows the form; one without a RecapSpec only counts as
-        expected to report."""
-        return self.spec.recap != RecapSpec()
+        """Whether the recap shows the form: it has a RecapSpec (one without only counts
+        as expected to report) and the Kampung KB has units of it, or reports."""
+        return self.spec.recap != RecapSpec() and bool(self.units or self.total.reports)
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,8 @@ async def district_recaps(
         keluarga_balita=sum(k.keluarga_balita for k in kampungs),
         keluarga_remaja=sum(k.keluarga_remaja for k in kampungs),
         keluarga_lansia=sum(k.keluarga_lansia for k in kampungs),
+        keluarga=sum(k.keluarga for k in kampungs),
+        remaja=sum(k.remaja for k in kampungs),
         pus=sum(k.pus for k in kampungs),
     )
     total = build_recap(district, period, units, reports, names, deadline_day)

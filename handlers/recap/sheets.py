@@ -128,8 +128,9 @@ def recap_xlsx(recap: Recap) -> bytes:
 def district_xlsx(recaps: Sequence[Recap]) -> bytes:
     """One row per Kampung KB: each form's district figures, completeness, timeliness."""
     t = texts
-    if recaps:
-        specs = [form.spec for form in _shown(recaps[0])]
+    if recaps:  # a form any Kampung KB of the district shows, in the forms' order
+        shown = {form.spec.name for recap in recaps for form in _shown(recap)}
+        specs = [form.spec for form in recaps[0].forms.values() if form.spec.name in shown]
     else:  # the header alone
         specs = [s for s in dict.fromkeys(recapped_forms().values()) if s.recap != RecapSpec()]
     header = [t.XLSX_KAMPUNG]

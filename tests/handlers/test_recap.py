@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import openpyxl
@@ -30,7 +31,6 @@ UNITS = [
     unit(4, "bkr", "BKR Harapan"),
     unit(5, "bkl", "BKL Bahagia"),
     unit(6, "kb", "PPKBD Sukamaju"),
-    unit(7, "uppka", "UPPKA Maju"),  # expected to report, and has not
 ]
 ON_TIME = datetime(2026, 11, 20, 5, 0, tzinfo=UTC)
 LATE = datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
@@ -115,7 +115,7 @@ def test_indicators() -> None:
     assert round(kb.cpr or 0, 1) == 71.2  # the reference profile: PUS 628, on KB 447
     assert round(kb.mkjp or 0, 1) == 15.0
     done = built.completeness
-    assert done.expected == {"posyandu": 2, "bkb": 1, "bkr": 1, "bkl": 1, "kb": 1, "uppka": 1}
+    assert done.expected == {"posyandu": 2, "bkb": 1, "bkr": 1, "bkl": 1, "kb": 1}
     assert sum(done.reported.values()) == 5
     assert [m.unit for m in done.missing] == ["BKR Harapan"]
     assert (done.on_time, done.reports) == (5, 6)
@@ -348,7 +348,12 @@ def test_a_new_form_gets_its_recap_rows_and_columns_from_its_spec(
         texts.RECAP_LINES, "uppka", ("{form}: dapat modal {modal_share}{modal_share_answered}",)
     )
     monkeypatch.setitem(texts.RECAP_LABELS, "modal_share", "Dapat modal")
-    units = [*UNITS, unit(8, "uppka", "UPPKA Sejahtera"), unit(9, "uppka", "UPPKA Baru")]
+    units = [
+        *UNITS,
+        unit(7, "uppka", "UPPKA Maju"),
+        unit(8, "uppka", "UPPKA Sejahtera"),
+        unit(9, "uppka", "UPPKA Baru"),
+    ]
     reports = [
         *REPORTS,
         report(7, "uppka", "2026-11", {"anggota": 20, "modal": 5}, date(2026, 11, 9)),
@@ -378,10 +383,10 @@ def test_a_new_form_gets_its_recap_rows_and_columns_from_its_spec(
     rows = list(district["Ringkasan"].iter_rows(values_only=True))
     assert dict(zip(rows[0], rows[1], strict=True))["Dapat modal %"] == 25.0
 
-    # Without the spec, the UPPKA group is not expected to report, as before.
-    assert "UPPKA" not in recap.recap_text(
-        recap.build_recap(KAMPUNG, "2026-11", units, reports, {}, 3)
-    )
+    # The project's own UPPKA spec, instead of the one made here, shows its own lines.
+    monkeypatch.undo()
+    own = recap.recap_text(recap.build_recap(KAMPUNG, "2026-11", units, reports, {}, 3))
+    assert "UPPKA: 2 dari 3 kelompok bertemu (2 pertemuan)" in own
 
 
 def test_a_recap_spec_that_shows_an_unknown_figure_is_refused() -> None:
@@ -393,3 +398,39 @@ def test_a_recap_spec_that_shows_an_unknown_figure_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="'nope'"):
         recap.build_recap(KAMPUNG, "2026-11", [], [], {}, 3, forms={"uppka": broken})
+
+
+def test_uppka_and_pikr_in_the_recap_against_their_profile_numbers() -> None:
+    """Participation: UPPKA members over all families (`keluarga`), PIK-R members over the
+    teenagers (`remaja`); the seed profile has 1.602 KK and 562 remaja."""
+    kampung = replace(KAMPUNG, keluarga=1602, remaja=562)
+    units = [*UNITS, unit(7, "uppka", "UPPKA Maju"), unit(8, "pikr", "PIK-R Generasi Berencana")]
+    reports = [
+        *REPORTS,
+        report(
+            7,
+            "uppka",
+            "2026-11",
+            {"anggota": 25, "hadir": 20, "pus_anggota": 18, "pus_kb": 12, "modal": "Ya"},
+            date(2026, 11, 9),
+        ),
+        report(
+            8, "pikr", "2026-11", {"anggota": 40, "hadir": 31, "konseling": 4}, date(2026, 11, 7)
+        ),
+        report(
+            8, "pikr", "2026-11", {"anggota": 41, "hadir": 30, "konseling": 2}, date(2026, 11, 21)
+        ),
+    ]
+    built = recap.build_recap(kampung, "2026-11", units, reports, {}, 3)
+    text = recap.recap_text(built)
+    assert "UPPKA: 1 dari 1 kelompok bertemu (1 pertemuan)" in text
+    assert "anggota 25, hadir 20 (80,0%), PUS ber-KB 66,7%, partisipasi 1,6%" in text
+    assert "PIK-R: 1 dari 1 kelompok bertemu (2 pertemuan)" in text
+    # Members from the last meeting (41), attendance over both (61 of 81), counselling summed.
+    assert "anggota 41, hadir 61 (75,3%), konseling 6, partisipasi 7,3%" in text
+    assert "Kelengkapan: 7 dari 8 unit lapor" in text
+    book = openpyxl.load_workbook(io.BytesIO(recap.recap_xlsx(built)))
+    assert {"UPPKA", "PIK-R"} <= set(book.sheetnames)
+    rows = list(book["PIK-R"].iter_rows(values_only=True))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Unit"] == "PIK-R Generasi Berencana" and row["Pertemuan"] == 2
