@@ -21,6 +21,7 @@ class FieldKind(StrEnum):
     PERIOD = "period"
     TEXT = "text"
     CHOICE = "choice"
+    PHOTOS = "photos"  # photos sent in the chat; the answer is their ids ("12,15")
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,13 @@ class FormSpec:
     parts_at_most: tuple[PartsAtMost, ...] = ()
     groups: tuple[MethodGroup, ...] = ()  # in order; method words before any belong to the first
     recap: RecapSpec = RecapSpec()
+    # False: reported at will, never due (kegiatan): no completeness, "belum lapor",
+    # reminders or follow-ups, and reached by its own command rather than /lapor.
+    expected: bool = True
+    # True: any number of reports a day (kegiatan): no duplicate check, and every report
+    # gets a slot of its own.
+    many_per_day: bool = False
+    quick: bool = True  # may be sent as a one-message report
 
     def field(self, key: str) -> FieldSpec:
         return self.fields[self.index(key)]
@@ -517,8 +525,35 @@ PIKR = FormSpec(
     recap=_group_recap("remaja", ("anggota",)),
 )
 
+PHOTOS_MAX = 5
+JUDUL_MAX = 100
+TEMPAT_MAX = 100
+URAIAN_MAX = 1000
+SASARAN_MAX = 5_000  # people reached by one activity of a Kampung KB
+
+# Kegiatan: an activity of the Kampung KB (the Kampung KB portal's "Kegiatan"), reported
+# by any member for the kampung's implicit pokja unit, as often as they happen.
+KEGIATAN = FormSpec(
+    name="kegiatan",
+    per_meeting=True,
+    fields=(
+        FieldSpec("tanggal", FieldKind.DATE, "kegiatan.tanggal"),
+        FieldSpec("judul", FieldKind.TEXT, "kegiatan.judul", max_length=JUDUL_MAX),
+        FieldSpec("tempat", FieldKind.TEXT, "kegiatan.tempat", max_length=TEMPAT_MAX),
+        FieldSpec("kategori", FieldKind.CHOICE, "kegiatan.kategori", options=texts.KATEGORI),
+        FieldSpec("sasaran", FieldKind.INT, "kegiatan.sasaran", maximum=SASARAN_MAX),
+        FieldSpec(
+            "uraian", FieldKind.TEXT, "kegiatan.uraian", optional=True, max_length=URAIAN_MAX
+        ),
+        FieldSpec("foto", FieldKind.PHOTOS, "kegiatan.foto", optional=True),
+    ),
+    expected=False,
+    many_per_day=True,
+    quick=False,
+)
+
 FORMS: dict[str, FormSpec] = {
-    spec.name: spec for spec in (POSYANDU, BKB, BKR, BKL, KB, UPPKA, PIKR)
+    spec.name: spec for spec in (POSYANDU, BKB, BKR, BKL, KB, UPPKA, PIKR, KEGIATAN)
 }
 # Which form a unit of each kind reports with.
 FORM_FOR_KIND: dict[str, str] = {
@@ -529,8 +564,27 @@ FORM_FOR_KIND: dict[str, str] = {
     "kb": "kb",
     "uppka": "uppka",
     "pikr": "pikr",
+    "pokja": "kegiatan",
 }
+# The kinds config lists; every Kampung KB also has one implicit unit of kind "pokja".
 UNIT_KINDS = ("posyandu", "bkb", "bkr", "bkl", "kb", "uppka", "pikr")
+POKJA_KIND = "pokja"
+POKJA_SLUG = "pokja"
+
+
+def expects_reports(kind: str) -> bool:
+    """Whether units of `kind` owe reports (counted in completeness, reminded, followed
+    up): they have a form, and it is not one reported at will."""
+    form = FORM_FOR_KIND.get(kind)
+    return form is not None and FORMS[form].expected
+
+
+def photo_ids(value: Value) -> list[int]:
+    """The photo ids of a PHOTOS answer ("12,15"); none when skipped."""
+    if not isinstance(value, str) or not value:
+        return []
+    return [int(part) for part in value.split(",")]
+
 
 # Colloquial method names kader use, longest first so that "steril wanita" wins over "steril".
 METHOD_WORDS: tuple[tuple[str, str], ...] = tuple(

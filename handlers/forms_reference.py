@@ -7,7 +7,15 @@ checks that the file in the repo is what the specs say.
 from __future__ import annotations
 
 from handlers import texts
-from handlers.forms import FORM_FOR_KIND, FORMS, MAX_DAYS_BACK, FieldKind, FieldSpec, FormSpec
+from handlers.forms import (
+    FORM_FOR_KIND,
+    FORMS,
+    MAX_DAYS_BACK,
+    PHOTOS_MAX,
+    FieldKind,
+    FieldSpec,
+    FormSpec,
+)
 
 _KINDS = {
     FieldKind.INT: "count",
@@ -15,6 +23,7 @@ _KINDS = {
     FieldKind.PERIOD: "month",
     FieldKind.TEXT: "text",
     FieldKind.CHOICE: "choice",
+    FieldKind.PHOTOS: "photos",
 }
 
 
@@ -42,6 +51,8 @@ def _rules(form: FormSpec, spec: FieldSpec) -> str:
     if spec.options:
         shown = ", ".join(spec.options)
         rules.append(f"{'one of' if spec.kind is FieldKind.CHOICE else 'buttons'}: {shown}")
+    if spec.kind is FieldKind.PHOTOS:
+        rules.append(f"up to {PHOTOS_MAX} photos sent in the chat, then Selesai")
     if spec.profile:
         rules.append(f"warning above the profile's `{spec.profile}`")
     return "; ".join(rules)
@@ -50,6 +61,12 @@ def _rules(form: FormSpec, spec: FieldSpec) -> str:
 def _form(form: FormSpec) -> list[str]:
     kinds = ", ".join(kind for kind, name in FORM_FOR_KIND.items() if name == form.name)
     once = "one report per meeting" if form.per_meeting else "one report per unit and month"
+    if form.many_per_day:
+        once = "any number of reports, several a day too"
+    if not form.expected:
+        once += "; never due (no completeness, reminders or follow-ups)"
+    if not form.quick:
+        once += "; not sent as one message"
     lines = [
         f"## {texts.FORM_NAMES[form.name]} (`{form.name}`)",
         "",
@@ -80,8 +97,11 @@ def _form(form: FormSpec) -> list[str]:
     if hard:
         lines += ["", "Hard rules besides the table (refused with the reason):", "", *hard]
     warnings = [f"- {(rule.check.__doc__ or '').strip()}" for rule in form.warnings]
-    warnings.append("- a count that moves more than 50 % (and by more than 5) from last month")
-    lines += ["", "Warnings (shown with the numbers, confirmed by the kader):", "", *warnings]
+    if not form.many_per_day:
+        moved = "- a count that moves more than 50 % (and by more than 5) from last month"
+        warnings.append(moved)
+    if warnings:
+        lines += ["", "Warnings (shown with the numbers, confirmed by the kader):", "", *warnings]
     return lines
 
 

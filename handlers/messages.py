@@ -25,6 +25,21 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Photo:
+    """A photo a user sent, as the channel downloaded it."""
+
+    data: bytes
+    mime_type: str
+
+
+# Photos above this are refused before they are downloaded (where the platform says the
+# size) or kept: a phone's photo is well below it.
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# `Incoming.other` for a photo refused for its size (the engine says so at a photo question).
+PHOTO_TOO_BIG = "photo-too-big"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message to the user, with its buttons.
 
@@ -56,6 +71,7 @@ class Incoming:
     update_id: str | None = None
     other: str | None = None
     sent_at: datetime | None = None
+    photo: Photo | None = None
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -517,6 +517,7 @@ _COMMANDS = {
     "start": "start",
     "daftar": "start",
     "lapor": "lapor",
+    "kegiatan": "kegiatan",
     "laporan": "lapor",
     "batal": "batal",
     "bantuan": "bantuan",

@@ -69,7 +69,7 @@ def parse_quick_report(text: str) -> QuickReport | str | None:
     """None when the text is not a one-message report; a message to show when it is one
     that cannot be read."""
     words = parse.normalise(text).split()
-    if len(words) < 2 or words[0] not in FORMS:
+    if len(words) < 2 or words[0] not in FORMS or not FORMS[words[0]].quick:
         return None
     form = words[0]
     spec, vocabulary = FORMS[form], _VOCABULARIES[form]

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers import texts
-from handlers.forms import FORM_FOR_KIND
+from handlers.forms import expects_reports
 from handlers.meetings import MeetingRuleError, parse_meeting_rule
 from handlers.periods import period_of, shift_period
 from storage.repo import Recipient
@@ -98,7 +98,7 @@ def plan_kampung(now: datetime, rules: ScheduleRules, data: KampungPlanInput) ->
         planned += [Planned("recap", k.id, last_month, payload) for k in data.ketua]
 
     for unit in data.units:
-        if unit.kind not in FORM_FOR_KIND:
+        if not expects_reports(unit.kind):
             continue
         for meeting, days in _meeting_reminders(local, rules, unit.meets):
             text = texts.REMINDER_MEETING.format(
@@ -137,7 +137,7 @@ def _follow_ups(data: KampungPlanInput, period: str, deadline_day: int) -> list[
     missing_lines: list[str] = []
     month = texts.month_name(period)
     for unit in data.units:
-        if unit.kind not in FORM_FOR_KIND or unit.id in data.reported_last_month:
+        if not expects_reports(unit.kind) or unit.id in data.reported_last_month:
             continue
         kader = data.kader_by_unit.get(unit.id, ())
         names = ", ".join(k.name for k in kader) or texts.RECAP_NO_KADER

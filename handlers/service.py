@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import assert_never
 from zoneinfo import ZoneInfo
@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import conversation, recap, texts
 from handlers.messages import Incoming, Reply
 from handlers.periods import period_of, shift_period
-from storage import db, repo
+from storage import db, photos, repo
 from storage.views import MemberView, ReportView
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,20 @@ class ConversationService:
             view = await repo.member_view(session, member) if member else None
             state = await self._load_state(session, incoming)
             said = conversation.understand(incoming)
+            if (
+                incoming.photo is not None
+                and member is not None
+                and conversation.wants_photo(state)
+            ):
+                photo_id = await photos.store_photo(
+                    session,
+                    channel=incoming.channel,
+                    user_key=incoming.user_key,
+                    data=incoming.photo.data,
+                    mime_type=incoming.photo.mime_type,
+                    now=now,
+                )
+                said = replace(said, photo_id=photo_id)
             with_reports = conversation.needs_reports(state, said)
             ctx = await self._context(session, view, said.code, now, with_reports)
             outcome = conversation.step(ctx, state, said)
@@ -189,7 +203,8 @@ class ConversationService:
         async with self.write_gate, self.sessions() as session, session.begin():
             updates = await repo.prune_processed_updates(session, older_than)
             chats = await repo.prune_unregistered_conversations(session, older_than)
-        return updates + chats
+            unlinked = await photos.prune_unlinked_photos(session, older_than)
+        return updates + chats + unlinked
 
     async def _context(
         self,
@@ -278,6 +293,13 @@ class ConversationService:
                         correction_of=effect.correction_of,
                         member_id=member.id,
                         now=now,
+                    )
+                    await photos.link_photos(
+                        session,
+                        report=(effect.unit_id, effect.form, effect.slot),
+                        photo_ids=effect.photos,
+                        channel=incoming.channel,
+                        user_key=incoming.user_key,
                     )
                 case _:
                     assert_never(effect)

@@ -50,6 +50,7 @@ _HELP_NUMBERS = (
 )
 _HELP_REPORTING = (
     "/lapor – isi laporan (posyandu, BKB/BKR/BKL, atau KB)\n"
+    "/kegiatan – laporkan kegiatan Kampung KB (boleh beberapa sehari, dengan foto)\n"
     "/ubah – perbaiki laporan bulan ini atau bulan lalu\n"
     "/batal – berhenti mengisi laporan\n"
 )
@@ -99,6 +100,7 @@ BUSY_WITH_FORM = (
 )
 STALE_BUTTON = "Tombol itu dari pertanyaan sebelumnya. Ini pertanyaan yang sekarang:"
 NOT_A_TEXT = "Maaf, saya hanya bisa membaca pesan teks. Silakan ketik jawabannya."
+NO_POKJA = "Kegiatan dilaporkan oleh anggota Kampung KB. Anda belum terdaftar di Kampung KB."
 SERVER_TROUBLE = (
     "Maaf, sedang ada gangguan. Jawaban Anda belum tersimpan; coba kirim lagi sebentar lagi."
 )
@@ -115,6 +117,7 @@ FORM_NAMES = {
     "kb": "KB",
     "uppka": "UPPKA",
     "pikr": "PIK-R",
+    "kegiatan": "Kegiatan",
 }
 FORM_START = "Laporan {title}. Kirim /batal kapan saja untuk berhenti."
 
@@ -283,6 +286,13 @@ FIELD_PROMPTS: dict[str, str] = {
     "pikr.penyaji": "Siapa penyajinya?",
     "pikr.konseling": "Berapa remaja yang mendapat konseling?",
     "pikr.catatan": "Catatan? (boleh dilewati)",
+    "kegiatan.tanggal": "Tanggal kegiatan?",
+    "kegiatan.judul": "Judul kegiatan? (paling banyak 100 huruf)",
+    "kegiatan.tempat": "Tempat kegiatan?",
+    "kegiatan.kategori": "Kategori kegiatan?",
+    "kegiatan.sasaran": "Berapa orang sasaran yang hadir/terjangkau?",
+    "kegiatan.uraian": "Uraian singkat kegiatan? (boleh dilewati)",
+    "kegiatan.foto": "Kirim foto kegiatan (paling banyak 5), lalu tekan Selesai.",
     "kb.periode": "Laporan KB untuk bulan apa?",
     "kb.pus": "Jumlah PUS (pasangan usia subur, istri 15-49 tahun)?",
     "kb.aktif": "Peserta KB aktif (PA) – {method}?",
@@ -318,6 +328,12 @@ FIELD_LABELS: dict[str, str] = {
     "jenis_usaha": "Jenis usaha",
     "modal": "Modal bergulir",
     "konseling": "Konseling",
+    "judul": "Judul",
+    "tempat": "Tempat",
+    "kategori": "Kategori",
+    "sasaran": "Sasaran",
+    "uraian": "Uraian",
+    "foto": "Foto",
     "pus": "PUS",
     "aktif": "PA {method}",
     "baru": "PB {method}",
@@ -378,6 +394,32 @@ PIKR_MATERI = (
     "Lainnya",
 )
 PIKR_PENYAJI = ("Pendidik sebaya", "Konselor sebaya", "PLKB", "Lainnya")
+# The Kampung KB portal's kategori kegiatan: the pokja's meetings, sosialisasi, and the
+# 8 fungsi keluarga.
+KATEGORI = (
+    "Rapat pokja: perencanaan",
+    "Rapat pokja: koordinasi",
+    "Rapat pokja: monev",
+    "Sosialisasi",
+    "Fungsi keagamaan",
+    "Fungsi sosial budaya",
+    "Fungsi cinta kasih",
+    "Fungsi perlindungan",
+    "Fungsi reproduksi",
+    "Fungsi pendidikan",
+    "Fungsi ekonomi",
+    "Fungsi lingkungan",
+)
+PHOTOS_DONE = "Selesai"
+PHOTO_RECEIVED = "Foto {count} dari {limit} diterima."
+PHOTO_EXPECTED = (
+    "Yang saya tunggu sekarang adalah foto. Kirim fotonya sebagai gambar, "
+    "atau tekan Selesai (atau Lewati bila tidak ada foto)."
+)
+PHOTO_TOO_BIG = (
+    "Maaf, foto itu terlalu besar (paling besar {limit} MB). Kirim foto yang lebih kecil."
+)
+PHOTO_UNREADABLE = "Maaf, foto itu tidak bisa diambil. Coba kirim lagi."
 
 
 def number(value: int) -> str:

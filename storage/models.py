@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime, Index, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    DateTime,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlmodel import Column, Field, SQLModel
 
@@ -196,3 +204,16 @@ class Outbox(SQLModel, table=True):
     next_attempt_at: datetime = Field(sa_column=_utc_column())
     sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     last_error: str | None = None
+
+
+class Photo(SQLModel, table=True):
+    """A photo sent at a form's photo question; `report_id` is set when the report is
+    saved. Photos never linked (a cancelled draft) are pruned with the processed ids."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    user_key: str  # the sender, so that erasing a member erases their unsaved photos
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    mime_type: str
+    created_at: datetime = Field(sa_column=_utc_column(index=True))
+    report_id: int | None = Field(default=None, foreign_key="report.id", index=True)

@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import photos
 from storage.models import (
     Conversation,
     Inbox,
@@ -33,6 +34,10 @@ from storage.models import (
 )
 from storage.views import InviteView, KampungView, MemberView, ReportView, UnitView
 
+# The implicit unit every Kampung KB has for its kegiatan (handlers.forms.POKJA_KIND;
+# storage does not import handlers).
+POKJA_KIND = "pokja"
+POKJA_SLUG = "pokja"
 INBOUND_PRECISION = timedelta(minutes=5)
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
 INVITE_LENGTH = 8
@@ -110,7 +115,9 @@ async def sync_organisation(session: AsyncSession, seeds: Sequence[KampungSeed])
             u.slug: u
             for u in (await session.exec(select(Unit).where(Unit.kampung_id == kampung.id))).all()
         }
-        for unit_seed in seed.units:
+        # Every Kampung KB is also a unit of its own, which reports kegiatan (not in config).
+        pokja = UnitSeed(POKJA_SLUG, POKJA_KIND, f"Pokja {seed.name}", "", None)
+        for unit_seed in (*seed.units, pokja):
             unit = units.pop(unit_seed.slug, None) or Unit(
                 kampung_id=kampung.id, slug=unit_seed.slug, kind=unit_seed.kind, name=""
             )
@@ -158,8 +165,13 @@ async def member_view(session: AsyncSession, member: Member) -> MemberView:
     assert member.id is not None
     query = select(Unit, Kampung).join(Kampung).where(col(Unit.active).is_(True))
     if member.role == "kader":
-        query = query.join(MemberUnit, col(MemberUnit.unit_id) == col(Unit.id)).where(
-            MemberUnit.member_id == member.id
+        # Their own units, and their Kampung KB's pokja unit: any member reports kegiatan.
+        own = select(MemberUnit.unit_id).where(MemberUnit.member_id == member.id)
+        query = query.where(
+            or_(
+                col(Unit.id).in_(own),
+                and_(col(Unit.kind) == POKJA_KIND, col(Unit.kampung_id) == member.kampung_id),
+            )
         )
     elif member.role == "ketua":
         query = query.where(Unit.kampung_id == member.kampung_id)
@@ -976,6 +988,7 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
                 col(table.channel) == member.channel, col(table.user_key) == member.user_key
             )
         )
+    await photos.erase_sender(session, member.channel, member.user_key, f"removed-{member_id}")
     await session.exec(delete(MemberUnit).where(col(MemberUnit.member_id) == member_id))
     await session.exec(delete(Outbox).where(col(Outbox.member_id) == member_id))
     member.name = ""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from handlers import parse, texts
 from handlers.forms import FORMS, FieldKind
-from handlers.messages import Choice, Incoming, Reply
+from handlers.messages import PHOTO_MAX_BYTES, PHOTO_TOO_BIG, Choice, Incoming, Reply
 
 from .commands import WRONG_CODE_WINDOW, WRONG_CODES_ALLOWED, register, run_command
 from .display import report_title, summary_lines, unit_name
@@ -41,7 +41,7 @@ from .state import (
     Step,
 )
 from .status import status_text
-from .steps import STEPS, Answer, Question
+from .steps import STEPS, Answer, Question, wants_photo
 from .tokens import Act, Token, decode, encode
 from .turn import Turn
 
@@ -71,6 +71,7 @@ __all__ = [
     "step",
     "summary_lines",
     "understand",
+    "wants_photo",
 ]
 
 
@@ -81,6 +82,7 @@ class Said:
     incoming: Incoming
     code: str | None = None
     command: parse.Command | None = None
+    photo_id: int | None = None  # the incoming photo, stored by the shell (see wants_photo)
 
     @property
     def text(self) -> str:
@@ -98,7 +100,7 @@ def understand(incoming: Incoming) -> Said:
         text=_UNPRINTABLE.sub("", incoming.text),
         display_name=_UNPRINTABLE.sub("", incoming.display_name),
     )
-    if incoming.choice is not None or incoming.other is not None:
+    if incoming.choice is not None or incoming.other is not None or incoming.photo is not None:
         return Said(incoming)
     code = parse.registration_code(incoming.text)
     if code is not None:
@@ -106,6 +108,7 @@ def understand(incoming: Incoming) -> Said:
     return Said(incoming, command=parse.parse_command(incoming.text.strip()))
 
 
+PHOTO_MAX_MB = PHOTO_MAX_BYTES // (1024 * 1024)
 _STEPS_READING_REPORTS = (Step.IDLE, Step.PICK_UNIT, Step.PICK_REPORT, Step.DUPLICATE)
 
 
@@ -125,8 +128,12 @@ def needs_reports(state: State, said: Said) -> bool:
 
 def step(ctx: Context, state: State, incoming: Incoming | Said) -> Outcome:
     said = incoming if isinstance(incoming, Said) else understand(incoming)
-    if said.incoming.other is not None:
-        return _not_text(ctx, state)
+    if said.photo_id is not None and ctx.member is not None and wants_photo(state):
+        turn = Turn(ctx, state.model_copy(deep=True))
+        STEPS[Step.ASK].read(turn, Answer("", None, said.photo_id))
+        return _outcome(turn)
+    if said.incoming.other is not None or said.incoming.photo is not None:
+        return _not_text(ctx, state, said.incoming.other)
     turn = Turn(ctx, state.model_copy(deep=True))
     _run(turn, said)
     return _outcome(turn)
@@ -145,7 +152,7 @@ def pending_prompt(ctx: Context, state: State) -> Reply | None:
     return Reply(text, prompt.choices, prompt.free_text)
 
 
-def _not_text(ctx: Context, state: State) -> Outcome:
+def _not_text(ctx: Context, state: State, said_other: str | None) -> Outcome:
     """A photo, a sticker, a location...: ask for text, and the same question again.
 
     The state is returned as it was (the prompt count too), so the buttons already shown
@@ -154,7 +161,12 @@ def _not_text(ctx: Context, state: State) -> Outcome:
     if ctx.member is None:
         return Outcome((Reply(texts.NOT_A_TEXT),), state)
     prompt = _reply(state, _question(ctx, state))
-    body = f"{texts.NOT_A_TEXT}\n\n{prompt.text}"
+    note = texts.NOT_A_TEXT
+    if wants_photo(state) and state.step is Step.ASK:
+        # A photo the channel could not take (too big, not fetched) at the photo question.
+        too_big = said_other == PHOTO_TOO_BIG
+        note = texts.PHOTO_TOO_BIG.format(limit=PHOTO_MAX_MB) if too_big else texts.PHOTO_UNREADABLE
+    body = f"{note}\n\n{prompt.text}"
     return Outcome((Reply(body, prompt.choices, prompt.free_text),), state)
 
 

@@ -9,7 +9,7 @@ from handlers import parse, texts
 from handlers.periods import period_of
 from storage.views import MemberView
 
-from .display import report_title, reportable_units
+from .display import pokja_unit, report_title, reportable_units
 from .rules import correctable_reports
 from .state import (
     AddUnit,
@@ -119,6 +119,8 @@ def run_command(turn: Turn, name: str, argument: str = "") -> None:
         busy_note(turn)
     elif name == "lapor":
         _lapor(turn, member)
+    elif name == "kegiatan":
+        _kegiatan(turn, member)
     elif name == "ubah":
         if correctable_reports(turn.ctx):
             turn.state.step = Step.PICK_REPORT
@@ -150,6 +152,14 @@ def busy_note(turn: Turn) -> None:
     draft = turn.draft
     title = report_title(draft.form, turn.unit(draft.unit_id).name)
     turn.say(texts.BUSY_WITH_FORM.format(title=title))
+
+
+def _kegiatan(turn: Turn, member: MemberView) -> None:
+    unit = pokja_unit(member)
+    if unit is None:
+        turn.say(texts.NO_POKJA)
+    else:
+        turn.start_form(unit)
 
 
 def _lapor(turn: Turn, member: MemberView) -> None:

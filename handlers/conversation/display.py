@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from handlers import texts
-from handlers.forms import FORM_FOR_KIND, FORMS, FieldKind, FormSpec, Value
+from handlers.forms import FORMS, POKJA_KIND, FieldKind, FormSpec, Value, expects_reports, photo_ids
 from handlers.periods import period_of
 from storage.views import MemberView, ReportView, UnitView
 
@@ -33,7 +33,13 @@ def unit_name(ctx: Context, unit_id: int) -> str:
 
 
 def reportable_units(member: MemberView) -> list[UnitView]:
-    return [unit for unit in member.units if unit.kind in FORM_FOR_KIND]
+    """The units /lapor offers: those that owe reports (kegiatan has its own command)."""
+    return [unit for unit in member.units if expects_reports(unit.kind)]
+
+
+def pokja_unit(member: MemberView) -> UnitView | None:
+    """The member's Kampung KB as a unit that reports kegiatan."""
+    return next((u for u in member.units if u.kind == POKJA_KIND), None)
 
 
 def period_and_meeting(spec: FormSpec, answers: dict[str, Value]) -> tuple[str, date | None]:
@@ -62,6 +68,8 @@ def shown_value(spec: FormSpec, key: str, value: Value) -> str:
         return texts.SKIPPED
     if spec.field(key).kind is FieldKind.DATE and isinstance(value, str):
         return texts.short_date(date.fromisoformat(value))
+    if spec.field(key).kind is FieldKind.PHOTOS:
+        return str(len(photo_ids(value)))
     if spec.field(key).kind is FieldKind.PERIOD and isinstance(value, str):
         return texts.month_name(value)
     return str(value)

@@ -43,6 +43,8 @@ def correctable_reports(ctx: Context) -> list[ReportView]:
 def duplicate_of(ctx: Context, draft: Draft) -> ReportView | None:
     """A saved report of the same unit and month (or meeting day) as the draft."""
     spec = FORMS[draft.form]
+    if spec.many_per_day:
+        return None
     period, meeting = period_and_meeting(spec, draft.answers)
     for report in ctx.reports:
         if report.unit_id != draft.unit_id or report.form != draft.form:

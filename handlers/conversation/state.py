@@ -115,6 +115,7 @@ class SaveReport:
     values: dict[str, int | str]
     revision: int
     correction_of: int | None
+    photos: tuple[int, ...] = ()  # the photos sent with it, for the shell to link to it
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,12 @@ from handlers.forms import (
     FORM_FOR_KIND,
     FORMS,
     MAX_DAYS_BACK,
+    PHOTOS_MAX,
     FieldKind,
     FieldSpec,
     FormSpec,
     balance_sides,
+    photo_ids,
     rule_error,
 )
 from handlers.periods import period_of, shift_period
@@ -52,6 +54,7 @@ class Question:
 class Answer:
     text: str
     token: Token | None  # the button pressed, or named by the text
+    photo: int | None = None  # the id of the photo sent, stored by the shell
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +257,9 @@ def ask_field(ctx: Context, state: State) -> Question:
             (texts.month_name(p), Token(Act.PERIOD, p)) for p in reversed(_kb_periods(ctx.today))
         ]
         free_text = False
+    elif field_spec.kind is FieldKind.PHOTOS:
+        options = [(texts.PHOTOS_DONE, Token(Act.DONE))]
+        free_text = False
     elif field_spec.options:
         options = [(o, Token(Act.OPTION, str(i))) for i, o in enumerate(field_spec.options)]
         free_text = field_spec.kind is FieldKind.TEXT
@@ -273,6 +279,35 @@ def read_ask(turn: Turn, answer: Answer) -> None:
         turn.after_answer([spec.key])
         return
     _FIELD_READERS[spec.kind](turn, spec, answer)
+
+
+def wants_photo(state: State) -> bool:
+    """Whether the conversation waits for a photo: the shell stores one only then."""
+    draft = state.draft
+    if state.step is not Step.ASK or draft is None or draft.field is None:
+        return False
+    field_spec = FORMS[draft.form].field(draft.field)
+    return (
+        field_spec.kind is FieldKind.PHOTOS
+        and len(photo_ids(draft.answers.get(draft.field))) < PHOTOS_MAX
+    )
+
+
+def _read_photos(turn: Turn, spec: FieldSpec, answer: Answer) -> None:
+    """A photo is kept and acknowledged (the fifth ends the question); Selesai goes on;
+    text here is asked again, since a photo is what is waited for."""
+    ids = photo_ids(turn.draft.answers.get(spec.key))
+    if answer.photo is not None:
+        ids.append(answer.photo)
+        turn.draft.answers[spec.key] = ",".join(str(i) for i in ids)
+        turn.say(texts.PHOTO_RECEIVED.format(count=len(ids), limit=PHOTOS_MAX))
+        if len(ids) >= PHOTOS_MAX:
+            turn.after_answer([spec.key])
+    elif answer.token is not None and answer.token.act is Act.DONE:
+        turn.draft.answers[spec.key] = ",".join(str(i) for i in ids) or None
+        turn.after_answer([spec.key])
+    else:
+        turn.say(texts.PHOTO_EXPECTED)
 
 
 def _keep(turn: Turn, spec: FieldSpec, value: int | str) -> None:
@@ -360,6 +395,7 @@ _FIELD_READERS: dict[FieldKind, Callable[[Turn, FieldSpec, Answer], None]] = {
     FieldKind.PERIOD: _read_period,
     FieldKind.TEXT: _read_text,
     FieldKind.CHOICE: _read_choice,
+    FieldKind.PHOTOS: _read_photos,
 }
 
 

@@ -28,6 +28,7 @@ class Act(StrEnum):
     BACK = "back"
     TODAY = "today"
     YESTERDAY = "yesterday"
+    DONE = "done"  # no more photos
 
 
 @dataclass(frozen=True, slots=True)

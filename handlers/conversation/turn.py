@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from handlers import texts
-from handlers.forms import FORM_FOR_KIND, FORMS, FormSpec, first_rule_break
+from handlers.forms import FORM_FOR_KIND, FORMS, FieldKind, FormSpec, first_rule_break, photo_ids
 from storage.views import UnitView
 
 from .display import member_unit, period_and_meeting, report_title, when
@@ -63,7 +64,9 @@ class Turn:
         """The answers to `keys` are in: duplicates (after the date), warnings, then on."""
         draft, spec = self.draft, self.spec
         if keys[0] == spec.fields[0].key:
-            draft.previous = previous_from_reports(self.ctx, draft) or {}
+            # One activity is not the next one: no "last month" to compare with.
+            last = None if spec.many_per_day else previous_from_reports(self.ctx, draft)
+            draft.previous = last or {}
             duplicate = duplicate_of(self.ctx, draft)
             if duplicate is not None:
                 draft.duplicate_of = duplicate.id
@@ -113,6 +116,15 @@ class Turn:
             return
         self.state.step = Step.SUMMARY
 
+    def _slot(self, spec: FormSpec, period: str, meeting: date | None) -> str:
+        """What makes the report unique in its unit: the month, the meeting day, or (forms
+        reported many times a day) the day and the moment of this turn."""
+        if not spec.per_meeting or meeting is None:
+            return period
+        if spec.many_per_day:
+            return f"{meeting.isoformat()}@{self.ctx.now.isoformat()}"
+        return meeting.isoformat()
+
     def save(self) -> None:
         draft, spec = self.draft, self.spec
         period, meeting = period_and_meeting(spec, draft.answers)
@@ -125,12 +137,18 @@ class Turn:
             SaveReport(
                 unit_id=draft.unit_id,
                 form=draft.form,
-                slot=meeting.isoformat() if spec.per_meeting and meeting else period,
+                slot=self._slot(spec, period, meeting),
                 period=period,
                 meeting_date=meeting,
                 values=values,
                 revision=revision,
                 correction_of=draft.correction_of,
+                photos=tuple(
+                    i
+                    for f in spec.fields
+                    if f.kind is FieldKind.PHOTOS
+                    for i in photo_ids(draft.answers.get(f.key))
+                ),
             )
         )
         title = report_title(draft.form, self.unit(draft.unit_id).name)

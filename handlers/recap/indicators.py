@@ -21,8 +21,9 @@ TREND_MONTHS = 6
 
 
 def recapped_forms() -> dict[str, FormSpec]:
-    """Unit kind -> the form its units report with, for every kind that has one."""
-    return {kind: FORMS[name] for kind, name in FORM_FOR_KIND.items()}
+    """Unit kind -> the form its units report with, for every kind that owes reports
+    (kegiatan, reported at will, has its own listing: see `Recap.kegiatan`)."""
+    return {kind: FORMS[name] for kind, name in FORM_FOR_KIND.items() if FORMS[name].expected}
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,14 +29,17 @@ async def test_organisation_sync_keeps_removed_units_inactive(config_path: Path)
     async with open_runtime(load_config(config_path)) as runtime:
         async with runtime.sessions() as session:
             units = (await session.exec(select(Unit))).all()
-        assert len(units) == 9 and all(u.active for u in units)
+        # 9 listed in config, and each of the 2 Kampung KB's own pokja unit (kegiatan)
+        assert len(units) == 11 and all(u.active for u in units)
+        pokja = sorted(u.name for u in units if u.kind == "pokja")
+        assert pokja == ["Pokja Kampung KB Mekarsari", "Pokja Kampung KB Sukamaju"]
     shorter = config_path.read_text().replace('slug = "bkl-bahagia"', 'slug = "bkl-sejahtera"')
     config_path.write_text(shorter)
     async with open_runtime(load_config(config_path)) as runtime, runtime.sessions() as session:
         units = (await session.exec(select(Unit))).all()
     by_slug = {u.slug: u for u in units}
     assert not by_slug["bkl-bahagia"].active and by_slug["bkl-sejahtera"].active
-    assert len(units) == 10
+    assert len(units) == 12 and by_slug["pokja"].active
 
 
 async def test_invites_are_random_single_use_and_expire(runtime: Runtime) -> None:
