@@ -12,6 +12,7 @@ import json
 import logging
 import os
 from collections.abc import Awaitable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,7 +39,17 @@ from bot.delivery import DeliveryError
 from bot.polling import InboxPolling, TelegramApp, handle_stored, seconds
 from bot.webserver import add_health, serve
 from handlers import texts
-from handlers.messages import Choice, Incoming, Part, Reply, TextPart, reply_parts
+from handlers.messages import (
+    PHOTO_MAX_BYTES,
+    PHOTO_TOO_BIG,
+    Choice,
+    Incoming,
+    Part,
+    Photo,
+    Reply,
+    TextPart,
+    reply_parts,
+)
 from handlers.service import ConversationService
 
 log = logging.getLogger(__name__)
@@ -168,6 +179,9 @@ class TelegramChannel:
             update_id=str(update.update_id),
             other=None if message.text is not None else _content_kind(message),
         )
+        if message.photo:
+            photo, problem = await _download_photo(message)
+            incoming = replace(incoming, photo=photo, other=problem)
         await self._turn(incoming, message.chat_id)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -299,6 +313,23 @@ _CONTENT_KINDS = (
     "game",
     "story",
 )
+
+
+async def _download_photo(message: Message) -> tuple[Photo | None, str | None]:
+    """The largest size of a photo message, or why not: too big (refused before the
+    download where Telegram says the size), or not fetched."""
+    largest = message.photo[-1]
+    if largest.file_size is not None and largest.file_size > PHOTO_MAX_BYTES:
+        return None, PHOTO_TOO_BIG
+    try:
+        file = await largest.get_file()
+        data = bytes(await file.download_as_bytearray())
+    except TelegramError as error:
+        log.warning("could not fetch a photo: %s", error)
+        return None, "photo"
+    if len(data) > PHOTO_MAX_BYTES:
+        return None, PHOTO_TOO_BIG
+    return Photo(data, "image/jpeg"), None  # Telegram re-encodes every photo as JPEG
 
 
 def _content_kind(message: Message) -> str:

@@ -66,6 +66,7 @@ class FakeBotApi:
         # Called with each message the bot sends: benchmarks answer like a quick user.
         self.on_send: Callable[[Sent], Awaitable[None]] | None = None
         self.base_url = ""
+        self.files: dict[str, bytes] = {}  # file_path -> the bytes /file/bot<token>/ serves
 
     # -- server ------------------------------------------------------------------------
 
@@ -73,6 +74,7 @@ class FakeBotApi:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -122,6 +124,26 @@ class FakeBotApi:
             )
         result = await handler(params)
         return web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A file as Telegram serves it after getFile: the bytes at its file_path."""
+        data = self.files.get(request.match_info["path"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
+    async def _api_getfile(self, params: dict[str, Any]) -> Any:
+        # The Bot API's File: file_path is relative; PTB prefixes its base_file_url.
+        file_id = str(params["file_id"])
+        path = f"photos/{file_id}.jpg"
+        if path not in self.files:
+            return None
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(self.files[path]),
+            "file_path": path,
+        }
 
     def _refusal(self, method: str) -> web.Response | None:
         scripted = self.failures.get(method)
@@ -290,8 +312,23 @@ class FakeBotApi:
             return await self._user_message(user_id, name, text=text, entities=[command])
         return await self._user_message(user_id, name, text=text)
 
-    async def user_sends_photo(self, user_id: int, name: str = "Kader") -> dict[str, Any]:
-        photo = [{"file_id": "x", "file_unique_id": "x", "width": 1, "height": 1}]
+    async def user_sends_photo(
+        self,
+        user_id: int,
+        name: str = "Kader",
+        data: bytes | None = None,
+        file_size: int | None = None,
+    ) -> dict[str, Any]:
+        """A photo message: Telegram sends sizes of one picture, smallest first; with `data`
+        the largest can be fetched by getFile and downloaded."""
+        photo: list[dict[str, Any]] = [
+            {"file_id": "x", "file_unique_id": "x", "width": 1, "height": 1}
+        ]
+        if data is not None:
+            file_id = f"photo{len(self.files) + 1}"
+            self.files[f"photos/{file_id}.jpg"] = data
+            large = {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 1280}
+            photo.append({**large, "height": 960, "file_size": file_size or len(data)})
         return await self._user_message(user_id, name, photo=photo)
 
     async def user_presses(

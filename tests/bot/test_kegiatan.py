@@ -1,0 +1,137 @@
+"""Kegiatan with photos through every channel: the bytes the platform served are stored
+and linked to the saved report; photos never linked are pruned or erased."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.app import Runtime
+from handlers.service import PROCESSED_UPDATE_TTL
+from storage import repo
+from storage.models import Photo, Report
+from tests.bot.test_telegram import register
+from tests.conftest import NOW, TelegramUser
+from tests.fakes.botapi import FakeBotApi, Sent
+
+GetRuntime = Callable[[], Runtime]
+JPEG_1 = b"\xff\xd8\xff\xe0" + b"balai-rw-03" * 100
+JPEG_2 = b"\xff\xd8\xff\xe0" + b"peserta" * 200
+
+
+async def stored_photos(runtime: Runtime) -> list[Photo]:
+    async with runtime.sessions() as session:
+        return list((await session.exec(select(Photo).order_by(Photo.id))).all())  # type: ignore[arg-type]
+
+
+async def kegiatan_reports(runtime: Runtime) -> list[Report]:
+    async with runtime.sessions() as session:
+        return list((await session.exec(select(Report).where(Report.form == "kegiatan"))).all())
+
+
+async def send_photo(api: FakeBotApi, user_id: int, data: bytes, size: int | None = None) -> Sent:
+    before = len(api.sent)
+    await api.user_sends_photo(user_id, data=data, file_size=size)
+    await api.wait_for_sent(before + 1)
+    return api.sent[-1]
+
+
+async def test_kader_reports_a_kegiatan_with_two_photos_on_telegram(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    runtime = telegram()
+    kader = await register(bot_api, runtime, 51)
+    reply = await kader.say("/lapor")
+    assert "Laporan Posyandu Melati" in reply.text  # /lapor: the unit that owes a report
+    await kader.say("/batal")
+    reply = await kader.say("/kegiatan")
+    assert "Laporan Kegiatan – Pokja Kampung KB Sukamaju" in reply.text
+    await kader.press("Hari ini")
+    await kader.say("Penyuluhan fungsi pendidikan")
+    await kader.say("Balai RW 03")
+    await kader.press("Fungsi pendidikan")
+    await kader.say("35")
+    reply = await kader.say("Ibu-ibu BKB dan remaja")
+    assert reply.labels == ["Selesai", "Lewati"]
+    reply = await kader.say("nanti saja")
+    assert "Yang saya tunggu sekarang adalah foto" in reply.text
+    reply = await send_photo(bot_api, 51, JPEG_1)
+    assert "Foto 1 dari 5 diterima" in reply.text
+    reply = await send_photo(bot_api, 51, JPEG_2)
+    assert "Foto 2 dari 5 diterima" in reply.text
+    reply = await send_photo(bot_api, 51, JPEG_2, size=6 * 1024 * 1024)
+    assert "terlalu besar" in reply.text  # refused before the download
+    reply = await kader.press("Selesai")
+    assert "Foto: 2" in reply.text and "Kategori: Fungsi pendidikan" in reply.text
+    reply = await kader.press("Simpan")
+    assert "Tersimpan" in reply.text
+    [report] = await kegiatan_reports(runtime)
+    photos = await stored_photos(runtime)
+    assert [p.data for p in photos] == [JPEG_1, JPEG_2]
+    assert all(p.report_id == report.id and p.mime_type == "image/jpeg" for p in photos)
+    assert len(bot_api.calls_of("getFile")) == 2
+
+
+async def test_a_photo_outside_the_photo_question_is_not_stored(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    runtime = telegram()
+    await register(bot_api, runtime, 52)
+    reply = await send_photo(bot_api, 52, JPEG_1)
+    assert "hanya bisa membaca pesan teks" in reply.text
+    assert await stored_photos(runtime) == []
+
+
+async def test_cancelled_photos_are_pruned_and_erased_with_their_sender(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    runtime = telegram()
+    kader = await register(bot_api, runtime, 53)
+    await kader.say("/kegiatan")
+    await kader.press("Hari ini")
+    for answer in ("Rapat pokja", "Balai desa"):
+        await kader.say(answer)
+    await kader.press("Rapat pokja: koordinasi")
+    await kader.say("12")
+    await kader.press("Lewati")
+    await send_photo(bot_api, 53, JPEG_1)
+    await kader.say("/batal")
+    assert [p.report_id for p in await stored_photos(runtime)] == [None]
+    await runtime.service.prune()
+    assert len(await stored_photos(runtime)) == 1  # not yet as old as processed ids
+    runtime.service.clock = lambda: NOW + PROCESSED_UPDATE_TTL + timedelta(hours=1)
+    await runtime.service.prune()
+    assert await stored_photos(runtime) == []
+
+
+async def until_photos(kader: TelegramUser) -> None:
+    await kader.say("/kegiatan")
+    await kader.press("Kemarin")
+    for answer in ("Sosialisasi stunting", "Posyandu Melati"):
+        await kader.say(answer)
+    await kader.press("Sosialisasi")
+    await kader.say("40")
+    await kader.press("Lewati")
+
+
+async def test_member_remove_deletes_their_unsaved_photos_and_keeps_the_reports(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    runtime = telegram()
+    kader = await register(bot_api, runtime, 54)
+    await until_photos(kader)
+    await send_photo(bot_api, 54, JPEG_1)
+    await kader.press("Selesai")
+    await kader.press("Simpan")
+    await until_photos(kader)
+    await send_photo(bot_api, 54, JPEG_2)  # a draft still open: not part of a report
+    async with runtime.sessions() as session, session.begin():
+        member = await repo.get_member(session, "telegram", "54")
+        assert member is not None and member.id is not None
+        await repo.erase_member(session, member.id, NOW)
+    [kept] = await stored_photos(runtime)
+    [report] = await kegiatan_reports(runtime)
+    assert kept.data == JPEG_1 and kept.report_id == report.id
+    assert kept.user_key == f"removed-{member.id}"
