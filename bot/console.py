@@ -2,19 +2,22 @@
 
 Buttons are shown as numbered choices; a prompt that also takes typed answers shows its
 buttons as words to type, so that a number typed there stays a number. Files (a recap's
-chart and spreadsheet) are written to a folder and their paths printed.
+chart and spreadsheet) are written to a folder and their paths printed. A line
+`foto PATH` naming an image file sends that image, as a photo sent in a chat.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from handlers import texts
-from handlers.messages import Incoming, Reply
+from handlers.messages import PHOTO_MAX_BYTES, PHOTO_TOO_BIG, Incoming, Photo, Reply
 from handlers.service import ConversationService
 
 CHANNEL = "console"
@@ -49,6 +52,20 @@ def _show(replies: list[Reply], stdout: TextIO, files: Path) -> None:
     stdout.flush()
 
 
+def _with_photo(incoming: Incoming) -> Incoming:
+    """`foto PATH` where PATH is a file: that image as a photo (else the line is text,
+    "foto bersama" typed as a title, say)."""
+    word, _, rest = incoming.text.partition(" ")
+    path = Path(rest.strip()).expanduser()
+    if word.lower() != "foto" or not rest.strip() or not path.is_file():
+        return incoming
+    photo = replace(incoming, text="", other="photo")
+    if path.stat().st_size > PHOTO_MAX_BYTES:
+        return replace(photo, other=PHOTO_TOO_BIG)
+    mime = mimetypes.guess_type(path.name)[0] or "image/jpeg"
+    return replace(photo, other=None, photo=Photo(path.read_bytes(), mime))
+
+
 async def chat(
     service: ConversationService,
     user: str,
@@ -68,7 +85,9 @@ async def chat(
             return
         if not line.strip():
             continue
-        incoming = Incoming(channel=CHANNEL, user_key=user, text=line.strip(), display_name=user)
+        incoming = _with_photo(
+            Incoming(channel=CHANNEL, user_key=user, text=line.strip(), display_name=user)
+        )
         try:
             replies = await service.handle(incoming)
         except Exception:  # as on the other channels: one sentence here, the trace in the log

@@ -92,6 +92,10 @@ class _Button(_Model):
     payload: str = ""
 
 
+class _Image(_Model):
+    id: str = Field(min_length=1)
+
+
 class _Message(_Model):
     id: str = Field(min_length=1)
     sender: str = Field(alias="from", min_length=1)
@@ -100,6 +104,7 @@ class _Message(_Model):
     text: _Text | None = None
     interactive: _Interactive | None = None
     button: _Button | None = None
+    image: _Image | None = None
 
 
 def parse(body: bytes) -> list[Incoming]:
@@ -170,6 +175,8 @@ def _incoming(message: _Message, name: str) -> Incoming | None:
             return replace(base, choice=picked.id)
     if kind == "button" and message.button is not None:  # a template's quick-reply button
         return replace(base, text=message.button.text or message.button.payload)
+    if kind == "image" and message.image is not None:  # fetched by the channel
+        return replace(base, other=kind, media_id=message.image.id)
     return replace(base, other=kind)
 
 

@@ -72,6 +72,8 @@ class Incoming:
     other: str | None = None
     sent_at: datetime | None = None
     photo: Photo | None = None
+    # A photo the platform holds, by its id, for the channel to fetch (WhatsApp media).
+    media_id: str | None = None
 
 
 def split_text(text: str, limit: int) -> list[str]:

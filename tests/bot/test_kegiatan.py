@@ -3,17 +3,21 @@ and linked to the saved report; photos never linked are pruned or erased."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from sqlmodel import select
 
+from bot import console
 from bot.app import Runtime
 from handlers.service import PROCESSED_UPDATE_TTL
 from storage import repo
 from storage.models import Photo, Report
 from tests.bot.test_telegram import register
-from tests.conftest import NOW, TelegramUser
+from tests.bot.test_whatsapp import WhatsAppBot, WhatsAppUser, webhook
+from tests.conftest import NOW, TelegramUser, make_invite
 from tests.fakes.botapi import FakeBotApi, Sent
 
 GetRuntime = Callable[[], Runtime]
@@ -135,3 +139,60 @@ async def test_member_remove_deletes_their_unsaved_photos_and_keeps_the_reports(
     [report] = await kegiatan_reports(runtime)
     assert kept.data == JPEG_1 and kept.report_id == report.id
     assert kept.user_key == f"removed-{member.id}"
+
+
+async def test_kegiatan_with_image_messages_on_whatsapp(wa: WhatsAppBot) -> None:
+    code = await make_invite(wa.runtime)
+    user = WhatsAppUser(wa, "628777")
+    await user.say(f"DAFTAR {code}")
+    await user.say("kegiatan")
+    await user.press("Hari ini")
+    for answer in ("Rapat koordinasi pokja", "Rumah ketua RW"):
+        await user.say(answer)
+    await user.say("Rapat pokja: koordinasi")
+    await user.say("9")
+    reply = await user.say("lewati")
+    assert "Kirim foto kegiatan" in reply.text
+    for data in (JPEG_1, JPEG_2):
+        media_id = wa.graph.user_media(data)
+        image = {"type": "image", "image": {"id": media_id, "mime_type": "image/jpeg"}}
+        [*_, reply] = await user._send(webhook(user.wa_id, image))
+    assert "Foto 2 dari 5 diterima" in reply.text
+    big = wa.graph.user_media(JPEG_1, size=6 * 1024 * 1024)
+    big_image = {"type": "image", "image": {"id": big, "mime_type": "image/jpeg"}}
+    [*_, reply] = await user._send(webhook(user.wa_id, big_image))
+    assert "terlalu besar" in reply.text and wa.graph.downloads == 2
+    reply = await user.say("selesai")
+    assert "Foto: 2" in reply.text
+    await user.say("simpan")
+    [report] = await kegiatan_reports(wa.runtime)
+    photos = await stored_photos(wa.runtime)
+    assert [(p.data, p.report_id) for p in photos] == [(JPEG_1, report.id), (JPEG_2, report.id)]
+
+
+async def test_kegiatan_in_the_terminal_with_foto_path(runtime: Runtime, tmp_path: Path) -> None:
+    picture = tmp_path / "rapat.jpg"
+    picture.write_bytes(JPEG_1)
+    code = await make_invite(runtime)
+    typed = [
+        f"/start {code}",
+        "/kegiatan",
+        "hari ini",
+        "Rapat perencanaan",
+        "Balai desa",
+        "1",
+        "15",
+        "lewati",
+        f"foto {picture}",
+        f"foto {tmp_path / 'tidak-ada.jpg'}",
+        "selesai",
+        "simpan",
+    ]
+    stdout = io.StringIO()
+    await console.chat(runtime.service, "sari", io.StringIO("\n".join(typed) + "\n"), stdout)
+    shown = stdout.getvalue()
+    assert "Foto 1 dari 5 diterima" in shown and "Foto: 1" in shown
+    assert "Yang saya tunggu sekarang adalah foto" in shown  # no such file: text
+    assert "Kategori: Rapat pokja: perencanaan" in shown
+    [photo] = await stored_photos(runtime)
+    assert photo.data == JPEG_1 and photo.report_id is not None

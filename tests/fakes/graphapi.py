@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,12 +46,18 @@ class FakeGraphApi:
     failures: list[int] = field(default_factory=list)  # HTTP statuses to answer first
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     base_url: str = ""
+    # Media users sent: id -> (mime type, bytes), looked up and downloaded as the Graph API.
+    incoming_media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    media_sizes: dict[str, int] = field(default_factory=dict)  # a file_size to claim instead
+    downloads: int = 0
     _runner: web.AppRunner | None = None
 
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/v23.0/{phone}/messages", self._messages)
         app.router.add_post("/v23.0/{phone}/media", self._media)
+        app.router.add_get("/v23.0/{media_id}", self._media_url)
+        app.router.add_get("/download/{media_id}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -116,6 +123,46 @@ class FakeGraphApi:
         media_id = f"media-{len(self.uploads) + 1}"
         self.uploads[media_id] = (upload.filename, upload.file.read())
         return web.json_response({"id": media_id})
+
+    def user_media(
+        self, data: bytes, mime_type: str = "image/jpeg", size: int | None = None
+    ) -> str:
+        """Hold a photo a user sent; its media id goes in the webhook's image message."""
+        media_id = f"in-{len(self.incoming_media) + 1}"
+        self.incoming_media[media_id] = (mime_type, data)
+        if size is not None:
+            self.media_sizes[media_id] = size
+        return media_id
+
+    async def _media_url(self, request: web.Request) -> web.Response:
+        """GET /{media-id}: where to download it, with its type and size."""
+        refusal = self._refuse(request)
+        if refusal is not None:
+            return refusal
+        media_id = request.match_info["media_id"]
+        if media_id not in self.incoming_media:
+            return web.json_response({"error": {"message": "no such media"}}, status=404)
+        mime_type, data = self.incoming_media[media_id]
+        root = self.base_url.removesuffix("/v23.0")
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "url": f"{root}/download/{media_id}",
+                "mime_type": mime_type,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "file_size": self.media_sizes.get(media_id, len(data)),
+                "id": media_id,
+            }
+        )
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """The media URL: the bytes, for the same bearer token."""
+        refusal = self._refuse(request)
+        if refusal is not None:
+            return refusal
+        mime_type, data = self.incoming_media[request.match_info["media_id"]]
+        self.downloads += 1
+        return web.Response(body=data, content_type=mime_type)
 
     async def wait_for(self, count: int) -> None:
         async with asyncio.timeout(10), self.changed:
