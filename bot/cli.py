@@ -25,9 +25,10 @@ from bot import app, console
 from bot.config import Config, ConfigError, load_config
 from bot.sole import DatabaseInUseError
 from handlers import export, recap, texts
+from handlers.forms import FORMS, FieldKind, photo_ids
 from handlers.messages import Reply
 from handlers.periods import MonthRange
-from storage import db, migrate, repo
+from storage import db, migrate, photos, repo
 
 log = logging.getLogger("kaderbot")
 
@@ -314,6 +315,11 @@ def _write_recap(reply: Reply, text_name: str, directory: Path) -> list[Path]:
     return [text, *console.write_files(reply, directory)]
 
 
+_PHOTO_FIELDS = {
+    f.key for spec in FORMS.values() for f in spec.fields if f.kind is FieldKind.PHOTOS
+}
+
+
 async def _export(args: argparse.Namespace, config: Config) -> int:
     if args.year is not None:
         if not re.fullmatch(r"\d{4}", args.year):
@@ -342,6 +348,15 @@ async def _export(args: argparse.Namespace, config: Config) -> int:
                 session, period=month, kampung_slug=args.kampung, all_revisions=args.all_revisions
             )
         ]
+        ids = [i for row in rows if row.field in _PHOTO_FIELDS for i in photo_ids(row.value)]
+        rows, files = export.photo_files(rows, await photos.photo_types(session, ids))
+        if args.out is not None and files:
+            # Beside FILE, in FILE's stem + "-foto"; the rows name the files.
+            folder = args.out.parent / f"{args.out.stem}-foto"
+            folder.mkdir(parents=True, exist_ok=True)
+            for photo_id, name in files.items():
+                (folder / name).write_bytes(await photos.photo_data(session, photo_id))
+            print(f"{len(files)} photos written to {folder}", file=sys.stderr)
     if args.format == "xlsx":
         args.out.write_bytes(export.to_xlsx(rows))
     elif args.out is not None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 
-from handlers.forms import FORMS
+from handlers.forms import FORMS, FieldKind, photo_ids
 from handlers.sheets import csv_text, new_workbook
 from storage.repo import ExportRow
 
@@ -59,6 +60,39 @@ def _cells(row: ExportRow) -> list[str | int]:
         row.reported_at.isoformat(timespec="seconds"),
         row.revision,
     ]
+
+
+_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+
+def photo_files(
+    rows: Sequence[ExportRow], mime_types: dict[int, str]
+) -> tuple[list[ExportRow], dict[int, str]]:
+    """The rows with each photo answer naming its files instead of ids, and the file name
+    of each photo id: kampung-date-n.jpg, n counting the kampung's photos of that day.
+    `mime_types`: the stored photos by id (an id not there is left out)."""
+    names: dict[int, str] = {}
+    used: dict[str, int] = {}
+    named: list[ExportRow] = []
+    for row in ordered(rows):
+        spec = FORMS.get(row.form)
+        kinds = {f.key: f.kind for f in spec.fields} if spec else {}
+        if kinds.get(row.field) is not FieldKind.PHOTOS:
+            named.append(row)
+            continue
+        files = []
+        for photo_id in photo_ids(row.value):
+            if photo_id not in mime_types:
+                continue
+            if photo_id not in names:
+                day = row.meeting_date.isoformat() if row.meeting_date else row.period
+                stem = f"{row.kampung}-{day}"
+                used[stem] = used.get(stem, 0) + 1
+                extension = _EXTENSIONS.get(mime_types[photo_id], ".jpg")
+                names[photo_id] = f"{stem}-{used[stem]}{extension}"
+            files.append(names[photo_id])
+        named.append(replace(row, value=", ".join(files)))
+    return named, names
 
 
 def to_csv(rows: Sequence[ExportRow]) -> str:

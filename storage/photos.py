@@ -86,6 +86,19 @@ class StoredPhoto:
     mime_type: str
 
 
+async def photo_types(session: AsyncSession, photo_ids: Sequence[int]) -> dict[int, str]:
+    """The mime type of each stored photo of `photo_ids`."""
+    if not photo_ids:
+        return {}
+    query = select(Photo.id, Photo.mime_type).where(col(Photo.id).in_(photo_ids))
+    return {photo_id: mime for photo_id, mime in (await session.exec(query)).all() if photo_id}
+
+
+async def photo_data(session: AsyncSession, photo_id: int) -> bytes:
+    photo = await session.get(Photo, photo_id)
+    return photo.data if photo is not None else b""
+
+
 async def report_photos(session: AsyncSession, report_ids: Sequence[int]) -> list[StoredPhoto]:
     """The photos of the reports, in the order they were sent."""
     if not report_ids:

@@ -3,11 +3,14 @@ and linked to the saved report; photos never linked are pruned or erased."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import openpyxl
 from sqlmodel import select
 
 from bot import console
@@ -43,7 +46,7 @@ async def send_photo(api: FakeBotApi, user_id: int, data: bytes, size: int | Non
 
 
 async def test_kader_reports_a_kegiatan_with_two_photos_on_telegram(
-    telegram: GetRuntime, bot_api: FakeBotApi
+    telegram: GetRuntime, bot_api: FakeBotApi, tmp_path: Path
 ) -> None:
     runtime = telegram()
     kader = await register(bot_api, runtime, 51)
@@ -76,6 +79,33 @@ async def test_kader_reports_a_kegiatan_with_two_photos_on_telegram(
     assert [p.data for p in photos] == [JPEG_1, JPEG_2]
     assert all(p.report_id == report.id and p.mime_type == "image/jpeg" for p in photos)
     assert len(bot_api.calls_of("getFile")) == 2
+
+    out = tmp_path / "export" / "november.xlsx"
+    out.parent.mkdir()
+    for target in (out, out.with_suffix(".csv")):
+        exporting = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "export",
+            "--config",
+            str(tmp_path / "config.toml"),  # the one the telegram fixture wrote
+            "--month",
+            "2026-11",
+            "--format",
+            target.suffix.lstrip("."),
+            "--out",
+            str(target),
+        )
+        assert await exporting.wait() == 0
+    folder = tmp_path / "export" / "november-foto"
+    names = ["sukamaju-2026-11-20-1.jpg", "sukamaju-2026-11-20-2.jpg"]
+    assert sorted(p.name for p in folder.iterdir()) == names
+    assert [(folder / name).read_bytes() for name in names] == [JPEG_1, JPEG_2]
+    assert ", ".join(names) in out.with_suffix(".csv").read_text()
+    workbook = openpyxl.load_workbook(out)
+    cells = [c.value for row in workbook.active.iter_rows() for c in row]  # type: ignore[union-attr]
+    assert ", ".join(names) in cells
 
 
 async def test_a_photo_outside_the_photo_question_is_not_stored(
