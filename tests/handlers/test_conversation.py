@@ -500,3 +500,12 @@ def test_kb_month_outside_the_two_allowed_says_which() -> None:
     conversation.say("/lapor")
     reply = conversation.say("september")
     assert "Laporan KB hanya untuk November 2026 atau Oktober 2026" in reply.text
+
+
+def test_every_readme_one_message_example_reaches_the_summary() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = readme.split("## One-message reports", 1)[1].split("```")[1]
+    units = {"posyandu": MELATI, "bkb": CERIA, "kb": PPKBD, "uppka": UPPKA, "pikr": PIKR}
+    for line in block.strip().splitlines():
+        reply = chat(units[line.split()[0]]).say(line)
+        assert "Ringkasan laporan" in reply.text or "Dianggap 0?" in reply.text, line
