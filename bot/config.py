@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from handlers.meetings import MeetingRuleError, parse_meeting_rule
-from storage.repo import KampungSeed, UnitSeed
+from storage import KampungSeed, UnitSeed
 
 DEFAULT_TELEGRAM_API = "https://api.telegram.org"
 

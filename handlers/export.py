@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from handlers.forms import FORMS
 from handlers.sheets import csv_text, new_workbook
-from storage.repo import ExportRow
+from storage import ExportRow
 
 COLUMNS = (
     "kampung",

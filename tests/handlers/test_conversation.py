@@ -8,7 +8,7 @@ from pathlib import Path
 
 from handlers import conversation as engine
 from handlers.messages import Incoming, Reply
-from storage.views import InviteView, MemberView, ReportView, UnitView
+from storage import InviteView, MemberView, ReportView, Role, UnitView
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 20)
@@ -25,7 +25,7 @@ UPPKA = unit(4, "uppka", "UPPKA Maju")
 PIKR = unit(8, "pikr", "PIK-R Generasi Berencana")
 
 
-def member(*units: UnitView, role: str = "kader") -> MemberView:
+def member(*units: UnitView, role: Role = "kader") -> MemberView:
     return MemberView(7, "Bu Sari", role, "Kampung KB Sukamaju", 1, "Asia/Jakarta", units)
 
 
@@ -59,7 +59,7 @@ class Chat:
         return [e for e in self.effects if isinstance(e, engine.SaveReport)]
 
 
-def chat(*units: UnitView, reports: tuple[ReportView, ...] = (), role: str = "kader") -> Chat:
+def chat(*units: UnitView, reports: tuple[ReportView, ...] = (), role: Role = "kader") -> Chat:
     return Chat(engine.Context(member(*units, role=role), TODAY, NOW, reports))
 
 
