@@ -1,6 +1,8 @@
 """The report forms as data: fields, rules and warnings. The engine runs any of them.
 
-Adding a form (UPPKA, PIK-R) is a new FormSpec here and its prompts in `texts`.
+A new form is a FormSpec here (its fields and rules, the words of its one-message reports,
+its recap figures, the unit kinds that report with it) and its sentences in `texts`
+(FORM_NAMES, FIELD_PROMPTS, FIELD_LABELS, its options, RECAP_LINES): nothing else.
 """
 
 from __future__ import annotations
@@ -184,6 +186,7 @@ class FormSpec:
     balance: Balance | None = None
     parts_at_most: tuple[PartsAtMost, ...] = ()
     groups: tuple[MethodGroup, ...] = ()  # in order; method words before any belong to the first
+    unit_kinds: tuple[str, ...] = ()  # the kinds of unit (config) that report with it: its name
     recap: RecapSpec = RecapSpec()
 
     def field(self, key: str) -> FieldSpec:
@@ -520,17 +523,11 @@ PIKR = FormSpec(
 FORMS: dict[str, FormSpec] = {
     spec.name: spec for spec in (POSYANDU, BKB, BKR, BKL, KB, UPPKA, PIKR)
 }
-# Which form a unit of each kind reports with.
+# Which form a unit of each kind reports with; config accepts these kinds of unit.
 FORM_FOR_KIND: dict[str, str] = {
-    "posyandu": "posyandu",
-    "bkb": "bkb",
-    "bkr": "bkr",
-    "bkl": "bkl",
-    "kb": "kb",
-    "uppka": "uppka",
-    "pikr": "pikr",
+    kind: spec.name for spec in FORMS.values() for kind in (spec.unit_kinds or (spec.name,))
 }
-UNIT_KINDS = ("posyandu", "bkb", "bkr", "bkl", "kb", "uppka", "pikr")
+UNIT_KINDS = tuple(FORM_FOR_KIND)
 
 # Colloquial method names kader use, longest first so that "steril wanita" wins over "steril".
 METHOD_WORDS: tuple[tuple[str, str], ...] = tuple(
