@@ -49,7 +49,7 @@ async def measure(members: int = 10_000, open_forms: int = 1_000) -> MemoryResul
         today = date.today().isoformat()
         async with open_runtime(config) as runtime:
             now = datetime.now(UTC)
-            async with runtime.sessions() as session, session.begin():
+            async with runtime.database.write() as session:
                 rows = [
                     Member(
                         channel="telegram",

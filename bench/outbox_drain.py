@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import storage
 from bot.app import open_runtime
 from bot.config import load_config
 from bot.outbox import OutboxSender
 from bot.telegram import TelegramChannel
 from handlers.service import system_clock
-from storage import repo
 from tests.conftest import TOKEN, queue_texts, write_config
 from tests.fakes.botapi import FakeBotApi
 
@@ -42,16 +42,14 @@ async def drain(messages: int = 2000, recipients: int = 500) -> DrainResult:
             await queue_texts(runtime, messages, recipients=recipients)
             channel = TelegramChannel(runtime.service, TOKEN, api.base_url)
             await channel.app.initialize()
-            sender = OutboxSender(
-                runtime.sessions, runtime.reads, {"telegram": channel}, system_clock
-            )
+            sender = OutboxSender(runtime.database, {"telegram": channel}, system_clock)
             stop = asyncio.Event()
             started = time.perf_counter()
             task = asyncio.create_task(sender.run(stop))
             while True:
-                async with runtime.reads() as session:
-                    pending = len(await repo.due_outbox(session, datetime.now(UTC), 1))
-                    rows = await repo.outbox_rows(session) if not pending else []
+                async with runtime.database.read() as session:
+                    pending = len(await storage.due_outbox(session, datetime.now(UTC), 1))
+                    rows = await storage.outbox_rows(session) if not pending else []
                 if not pending and all(r.status != "pending" for r in rows):
                     break
                 await asyncio.sleep(0.2)

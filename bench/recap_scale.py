@@ -12,11 +12,12 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+import storage
 from bot.app import open_runtime
 from bot.config import load_config
 from handlers import recap
 from handlers.periods import shift_period
-from storage import db, migrate, repo
+from storage import Database, migrate
 from storage.models import Report, ReportRevision, ReportValue
 
 UNIT_KINDS = (
@@ -108,15 +109,15 @@ async def measure(
             text = text.replace(
                 f'url = "sqlite:///{folder / "bench.db"}"', f'url = "{database_url}"'
             )
-            engine = db.create_engine(database_url)
+            engine = Database(database_url).engine
             await migrate.upgrade(engine)
             await engine.dispose()
         (folder / "config.toml").write_text(text)
         async with open_runtime(load_config(folder / "config.toml")) as runtime:
             now = datetime(2026, 12, 1, tzinfo=UTC)
-            async with runtime.reads() as session:
-                kampungs = await repo.kampung_views(session)
-                units = await repo.active_units(session, [k.id for k in kampungs])
+            async with runtime.database.read() as session:
+                kampungs = await storage.kampung_views(session)
+                units = await storage.active_units(session, [k.id for k in kampungs])
             reports: list[dict[str, object]] = []
             revisions: list[dict[str, object]] = []
             values: list[dict[str, object]] = []
@@ -153,7 +154,7 @@ async def measure(
                         for k, v in values_for(unit.kind, rng).items()
                     ]
             # Bulk inserts: the data set, not the ORM, is what is being measured.
-            async with runtime.sessions() as session, session.begin():
+            async with runtime.database.write() as session:
                 for table, rows in (
                     (Report, reports),
                     (ReportRevision, revisions),
@@ -163,12 +164,12 @@ async def measure(
                         await session.execute(insert(table), rows[chunk : chunk + 20_000])
             count = len(reports)
             started = time.perf_counter()
-            async with runtime.reads() as session:
+            async with runtime.database.read() as session:
                 built = await recap.kampung_recap(session, kampungs[0], period, 3)
             await recap.kampung_reply(built)
             village_seconds = time.perf_counter() - started
             started = time.perf_counter()
-            async with runtime.reads() as session:
+            async with runtime.database.read() as session:
                 found, total = await recap.district_recaps(session, "Bench", period, 3)
             reply = await recap.district_reply("Bench", found, total)
             district_seconds = time.perf_counter() - started

@@ -115,7 +115,7 @@ async def main() -> str:
         "matplotlib is imported only to draw a chart and Alembic only to upgrade, so a",
         "worker that never sends a recap carries neither.",
         "",
-        "## Outbox drain (DESIGN section 6)",
+        "## Outbox drain",
         "",
         "2,000 queued messages to 500 members through the real python-telegram-bot client",
         f"against the fake Bot API on 127.0.0.1, which answers 429 above {CEILING:.0f} sends/s.",

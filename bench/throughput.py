@@ -19,10 +19,10 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+import storage
 from bot.app import open_runtime
 from bot.config import load_config
 from bot.telegram import TelegramChannel
-from storage import repo
 from tests.conftest import TOKEN, stop_channel, write_config
 from tests.fakes.botapi import FakeBotApi, Sent
 
@@ -91,15 +91,15 @@ async def kaderbot_rate(users: int) -> Rate:
             config = load_config(write_config(Path(folder), api.base_url))
             async with open_runtime(config) as runtime:
                 scripts = {}
-                async with runtime.sessions() as session, session.begin():
-                    codes = await repo.create_invites(
+                async with runtime.database.write() as session:
+                    codes = await storage.create_invites(
                         session,
                         role="kader",
                         kampung_slug="sukamaju",
                         unit_slug="posyandu-melati",
                         kecamatan=None,
                         count=users,
-                        now=repo.utc_now(),
+                        now=storage.utc_now(),
                         valid_for=timedelta(days=1),
                     )
                 for n, code in enumerate(codes):
@@ -112,8 +112,10 @@ async def kaderbot_rate(users: int) -> Rate:
                     rate = await driver.run()
                 finally:
                     await stop_channel(api, channel)
-                async with runtime.reads() as session:
-                    saved = await repo.export_rows(session, period=repo.utc_now().strftime("%Y-%m"))
+                async with runtime.database.read() as session:
+                    saved = await storage.export_rows(
+                        session, period=storage.utc_now().strftime("%Y-%m")
+                    )
                 assert len({r.revision for r in saved}) == 1 and saved, "every report stored"
                 return rate
 

@@ -9,9 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
-
+import storage
 from bot.config import Config
 from bot.delivery import Deliverer
 from bot.leader import lead
@@ -23,7 +21,7 @@ from bot.telegram import TelegramChannel
 from bot.whatsapp import CHANNEL as WHATSAPP
 from bot.whatsapp import WhatsAppChannel
 from handlers.service import PROCESSED_UPDATE_TTL, ConversationService, system_clock
-from storage import db, migrate, repo
+from storage import Database, migrate
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_SECONDS = 6 * 3600
@@ -32,32 +30,26 @@ PRUNE_EVERY_SECONDS = 6 * 3600
 @dataclass
 class Runtime:
     config: Config
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    reads: async_sessionmaker[AsyncSession]
+    database: Database
     service: ConversationService
 
 
 @asynccontextmanager
 async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
     """Database ready (schema, organisation from config) and the conversation service."""
-    engine = db.create_engine(config.database_url)
+    database = Database(config.database_url)
     try:
         # A SQLite file belongs to this process alone and is upgraded in place; a shared
         # PostgreSQL database is upgraded on purpose, with `kaderbot db upgrade`.
-        await migrate.ensure_current(engine, upgrade_automatically=engine.dialect.name == "sqlite")
-        sessions, reads = db.session_factory(engine), db.read_session_factory(engine)
-        async with sessions() as session, session.begin():
-            await repo.sync_organisation(session, config.seeds())
-        service = ConversationService(
-            sessions,
-            reads,
-            deadline_day=config.schedule.report_deadline_day,
-            write_gate=db.WriteGate(engine),
+        await migrate.ensure_current(
+            database.engine, upgrade_automatically=database.dialect == "sqlite"
         )
-        yield Runtime(config, engine, sessions, reads, service)
+        async with database.write() as session:
+            await storage.sync_organisation(session, config.seeds())
+        service = ConversationService(database, deadline_day=config.schedule.report_deadline_day)
+        yield Runtime(config, database, service)
     finally:
-        await engine.dispose()
+        await database.dispose()
 
 
 async def run(config: Config, stop: asyncio.Event | None = None) -> None:
@@ -104,7 +96,7 @@ async def _serve(config: Config, stop: asyncio.Event, telegram_token: str | None
             await _lead(runtime, deliverers, until)
 
         try:
-            await lead(runtime.engine, stop, duties)
+            await lead(runtime.database, stop, duties)
         finally:
             if telegram is not None:
                 await telegram.stop()
@@ -116,15 +108,12 @@ async def _lead(runtime: Runtime, deliverers: dict[str, Deliverer], until: async
     """The leader's work: the schedule, the outbox sender and the update-id pruner."""
     config = runtime.config
     sender = OutboxSender(
-        runtime.sessions,
-        runtime.reads,
+        runtime.database,
         deliverers,
         clock=system_clock,
         deadline_day=config.schedule.report_deadline_day,
     )
-    schedule = Schedule(
-        runtime.sessions, runtime.reads, rules_from(config.schedule), system_clock, sender.notify
-    )
+    schedule = Schedule(runtime.database, rules_from(config.schedule), system_clock, sender.notify)
     schedule.start()
     tasks = [
         asyncio.create_task(_prune_forever(runtime.service, until)),

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import re
-import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
 
+import storage
 from bot import app, console
 from bot.config import Config, ConfigError, load_config
 from bot.sole import DatabaseInUseError
@@ -28,7 +26,7 @@ from handlers import export, recap, texts
 from handlers.forms import FORMS, FieldKind, photo_ids
 from handlers.messages import Reply
 from handlers.periods import MonthRange
-from storage import db, migrate, photos, repo
+from storage import ROLES, Database, OutboxKind, RecapPayload, migrate, photo_data, photo_types
 
 log = logging.getLogger("kaderbot")
 
@@ -60,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     invite = commands.add_parser("invite", help="print single-use invite codes")
-    invite.add_argument("--role", required=True, choices=("kader", "ketua", "plkb"))
+    invite.add_argument("--role", required=True, choices=ROLES)
     invite.add_argument("--kampung", help="kampung slug (kader, ketua; or a plkb's district)")
     invite.add_argument("--unit", help="unit slug (required for kader)")
     invite.add_argument("--kecamatan", help="kecamatan name (plkb)")
@@ -133,8 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         assert config is not None  # the database is opened only once the config is read
         url = config.database_url
         log.debug("database failure", exc_info=True)
-        message = db.describe_failure(error, url)
-        hint = "" if db.is_disk_full(error, url) else " (--debug shows details)"
+        message = storage.describe_failure(error, url)
+        hint = "" if storage.is_disk_full(error, url) else " (--debug shows details)"
         print(f"kaderbot: {message}{hint}", file=sys.stderr)
         return EXIT_FAILURE
     except Exception as error:
@@ -160,12 +158,12 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             await console.chat(runtime.service, args.user, files=args.files)
         return EXIT_OK
     if args.command == "db":
-        engine = db.create_engine(config.database_url)
+        database = Database(config.database_url)
         try:
-            before = await migrate.current(engine)
-            await migrate.upgrade(engine)
+            before = await migrate.current(database.engine)
+            await migrate.upgrade(database.engine)
         finally:
-            await engine.dispose()
+            await database.dispose()
         print(f"database schema: {before or 'empty'} -> {migrate.HEAD}", file=sys.stderr)
         return EXIT_OK
     if args.command == "invite":
@@ -193,21 +191,20 @@ async def _invite(args: argparse.Namespace, config: Config) -> int:
     username = await _bot_username(config)
     async with (
         app.open_runtime(config) as runtime,
-        runtime.sessions() as session,
-        session.begin(),
+        runtime.database.write() as session,
     ):
         try:
-            codes = await repo.create_invites(
+            codes = await storage.create_invites(
                 session,
                 role=args.role,
                 kampung_slug=args.kampung,
                 unit_slug=args.unit,
                 kecamatan=args.kecamatan,
                 count=args.count,
-                now=repo.utc_now(),
+                now=storage.utc_now(),
                 valid_for=timedelta(days=args.days),
             )
-        except repo.NotFoundError as error:
+        except storage.NotFoundError as error:
             raise UsageError(str(error)) from None
     for code in codes:
         link = f"https://t.me/{username}?start={code}" if username else ""
@@ -251,7 +248,7 @@ async def _months_held(session: AsyncSession) -> MonthRange:
     """The months a recap or export may ask for: up to this month in the Kampung KB whose
     month turns first (the one furthest east)."""
     now = datetime.now(UTC)
-    zones = {k.timezone for k in await repo.kampung_views(session)}
+    zones = {k.timezone for k in await storage.kampung_views(session)}
     today = max((now.astimezone(ZoneInfo(zone)).date() for zone in zones), default=now.date())
     return await recap.held(session, today)
 
@@ -268,9 +265,9 @@ async def _recap(args: argparse.Namespace, config: Config) -> int:
     _check_month(args.month)
     deadline = config.schedule.report_deadline_day
     async with app.open_runtime(config) as runtime:
-        async with runtime.reads() as session:
+        async with runtime.database.read() as session:
             _check_month_held(args.month, await _months_held(session))
-            kampungs = await repo.kampung_views(session, slug=args.kampung)
+            kampungs = await storage.kampung_views(session, slug=args.kampung)
             if not kampungs:
                 raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
             built = [await recap.kampung_recap(session, k, args.month, deadline) for k in kampungs]
@@ -284,20 +281,21 @@ async def _recap(args: argparse.Namespace, config: Config) -> int:
                     print(path)
         if not args.send:
             return EXIT_OK
-        async with runtime.sessions() as session, session.begin():
-            chairs = await repo.recipients(
+        async with runtime.database.write() as session:
+            chairs = await storage.recipients(
                 session, role="ketua", kampung_ids=[k.id for k in kampungs]
             )
             queued = 0
             for chair in chairs:
-                payload = json.dumps({"kampung_id": chair.kampung_id, "period": args.month})
-                queued += await repo.enqueue(
+                assert chair.kampung_id is not None  # a ketua belongs to a Kampung KB
+                payload = RecapPayload(kampung_id=chair.kampung_id, period=args.month)
+                queued += await storage.enqueue(
                     session,
-                    kind="recap_request",
+                    kind=OutboxKind.RECAP_REQUEST,
                     member_id=chair.id,
                     period=args.month,
                     payload=payload,
-                    now=repo.utc_now(),
+                    now=storage.utc_now(),
                 )
     print(
         f"queued for {queued} of {len(chairs)} ketua (a ketua already sent this month's "
@@ -330,7 +328,7 @@ async def _export(args: argparse.Namespace, config: Config) -> int:
         months = [args.month]
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE")
-    async with app.open_runtime(config) as runtime, runtime.reads() as session:
+    async with app.open_runtime(config) as runtime, runtime.database.read() as session:
         held = await _months_held(session)
         if args.year is not None and int(args.year) not in held.years:
             raise UsageError(
@@ -339,23 +337,23 @@ async def _export(args: argparse.Namespace, config: Config) -> int:
             )
         if args.month is not None:
             _check_month_held(args.month, held)
-        if args.kampung and not await repo.kampung_exists(session, args.kampung):
+        if args.kampung and not await storage.kampung_exists(session, args.kampung):
             raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
         rows = [
             row
             for month in months
-            for row in await repo.export_rows(
+            for row in await storage.export_rows(
                 session, period=month, kampung_slug=args.kampung, all_revisions=args.all_revisions
             )
         ]
         ids = [i for row in rows if row.field in _PHOTO_FIELDS for i in photo_ids(row.value)]
-        rows, files = export.photo_files(rows, await photos.photo_types(session, ids))
+        rows, files = export.photo_files(rows, await photo_types(session, ids))
         if args.out is not None and files:
             # Beside FILE, in FILE's stem + "-foto"; the rows name the files.
             folder = args.out.parent / f"{args.out.stem}-foto"
             folder.mkdir(parents=True, exist_ok=True)
             for photo_id, name in files.items():
-                (folder / name).write_bytes(await photos.photo_data(session, photo_id))
+                (folder / name).write_bytes(await photo_data(session, photo_id))
             print(f"{len(files)} photos written to {folder}", file=sys.stderr)
     if args.format == "xlsx":
         args.out.write_bytes(export.to_xlsx(rows))
@@ -369,42 +367,36 @@ async def _export(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _backup(args: argparse.Namespace, config: Config) -> int:
-    url = make_url(config.database_url)
-    if url.get_backend_name() != "sqlite":
-        raise UsageError(
-            "backup copies SQLite files; for PostgreSQL use its own tool, e.g.\n"
-            f"    pg_dump --format=custom --file={args.out} "
-            f"'{url.render_as_string(hide_password=True)}'"
-        )
-    source = Path(url.database or "")
+    database = Database(config.database_url)
     try:
-        pages = await asyncio.to_thread(_sqlite_backup, source, args.out)
-    except FileNotFoundError:
-        raise UsageError(f"database.url: {source} does not exist") from None
+        source = database.sqlite_file
+        if source is None:
+            raise UsageError(
+                "backup copies SQLite files; for PostgreSQL use its own tool, e.g.\n"
+                f"    pg_dump --format=custom --file={args.out} "
+                f"'{storage.location(config.database_url)}'"
+            )
+        try:
+            pages = await database.backup(args.out)
+        except FileNotFoundError:
+            raise UsageError(f"database.url: {source} does not exist") from None
+    finally:
+        await database.dispose()
     print(f"backed up {source} to {args.out} ({pages} pages)", file=sys.stderr)
     return EXIT_OK
-
-
-def _sqlite_backup(source: Path, target: Path) -> int:
-    """SQLite's online backup: a consistent copy while the bot keeps writing."""
-    if not source.exists():
-        raise FileNotFoundError(source)
-    with sqlite3.connect(source) as origin, sqlite3.connect(target) as copy:
-        origin.backup(copy)
-        return int(copy.execute("PRAGMA page_count").fetchone()[0])
 
 
 async def _member(args: argparse.Namespace, config: Config) -> int:
     if args.action == "remove" and args.id is None:
         raise UsageError("member remove needs --id (see `kaderbot member list`)")
-    async with app.open_runtime(config) as runtime, runtime.sessions() as session, session.begin():
+    async with app.open_runtime(config) as runtime, runtime.database.write() as session:
         try:
             if args.action == "list":
-                for found in await repo.list_members(session, args.kampung):
+                for found in await storage.list_members(session, args.kampung):
                     print(f"{found.id}\t{found.role}\t{found.channel}\t{found.name}")
                 return EXIT_OK
-            await repo.erase_member(session, args.id, repo.utc_now())
-        except repo.NotFoundError as error:
+            await storage.erase_member(session, args.id, storage.utc_now())
+        except storage.NotFoundError as error:
             raise UsageError(str(error)) from None
     print(f"member {args.id} erased; the reports they made are kept", file=sys.stderr)
     return EXIT_OK

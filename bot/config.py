@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -25,8 +25,9 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from handlers.forms import UNIT_KINDS
 from handlers.meetings import MeetingRuleError, parse_meeting_rule
-from storage.repo import KampungSeed, UnitSeed
+from storage import KampungSeed, UnitSeed
 
 DEFAULT_TELEGRAM_API = "https://api.telegram.org"
 
@@ -40,6 +41,12 @@ def _meeting_rule(value: str) -> str:
         parse_meeting_rule(value)
     except MeetingRuleError as error:
         raise ValueError(str(error)) from None
+    return value
+
+
+def _unit_kind(value: str) -> str:
+    if value not in UNIT_KINDS:  # the kinds the form specs report with
+        raise ValueError(f"{value!r} is not allowed; use one of {', '.join(UNIT_KINDS)}")
     return value
 
 
@@ -187,7 +194,7 @@ class ScheduleSettings(_Settings):
 
 class UnitSettings(_Settings):
     slug: Slug
-    kind: Literal["posyandu", "bkb", "bkr", "bkl", "kb", "uppka", "pikr"]
+    kind: Annotated[str, AfterValidator(_unit_kind)]
     name: str = Field(min_length=1)
     rw: str = ""
     meets: MeetingRuleText | None = None

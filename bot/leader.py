@@ -1,6 +1,7 @@
 """One leader among the workers: only it runs the schedule and the outbox sender.
 
-On PostgreSQL the leader holds a session advisory lock on a connection of its own; when
+On PostgreSQL the leader holds a session advisory lock on a connection of its own
+(storage.Database.leader_lock); when
 the process dies, the connection closes, the lock is released, and another worker takes
 over at its next try (every `retry_seconds`). On SQLite there is one process: it leads.
 The outbox's unique key and per-part progress remain the guarantee against double sends.
@@ -14,39 +15,32 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage import Database, LeaderLock
 
 log = logging.getLogger(__name__)
 
-LOCK_KEY = 0x4B414445  # "KADE"
 Duties = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 RETRY_SECONDS = 15.0
 
 
 async def lead(
-    engine: AsyncEngine,
+    database: Database,
     stop: asyncio.Event,
     duties: Duties,
     retry_seconds: float = RETRY_SECONDS,
 ) -> None:
     """Run `duties(lost)` while this process is the leader, until `stop`."""
-    if engine.dialect.name != "postgresql":
+    if not database.has_leader_lock:
         await duties(stop)
         return
     while not stop.is_set():
         try:
-            async with engine.connect() as connection:
-                held = (
-                    await connection.execute(
-                        text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}
-                    )
-                ).scalar()
-                await connection.commit()
-                if held:
+            async with database.leader_lock() as lock:
+                if lock is not None:
                     log.info("this worker leads: it runs the schedule and the outbox")
-                    await _while_held(connection, stop, duties, retry_seconds)
+                    await _while_held(lock, stop, duties, retry_seconds)
         except (OperationalError, DBAPIError, OSError) as error:
             log.warning("leadership check failed: %s", error)
         try:
@@ -56,7 +50,7 @@ async def lead(
 
 
 async def _while_held(
-    connection: AsyncConnection,
+    lock: LeaderLock,
     stop: asyncio.Event,
     duties: Duties,
     retry_seconds: float,
@@ -67,10 +61,7 @@ async def _while_held(
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), retry_seconds)
-            try:  # the lock lives as long as this connection does
-                await connection.execute(text("SELECT 1"))
-                await connection.commit()
-            except (OperationalError, DBAPIError, OSError):
+            if not await lock.still_held():
                 log.warning("lost the leader's connection; stepping down")
                 break
     finally:

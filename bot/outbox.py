@@ -11,7 +11,6 @@ longer renders) is marked failed with its reason, and the pass goes on with the 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -19,14 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+import storage
 from bot.delivery import Deliverer, DeliveryError, TemplateDeliverer
 from handlers import outbox as rendering
 from handlers.messages import Part, Reply, reply_parts
 from handlers.reminders import reminder_is_stale
-from storage import repo
+from storage import Database, MeetingReminderPayload, OutboxStatus
 from storage.models import Outbox
 
 log = logging.getLogger(__name__)
@@ -65,7 +63,7 @@ class Pacer:
         self._next_any = max(self._next_any, time.monotonic() + seconds)
 
 
-def _outside_window(deliverer: Deliverer, recipient: repo.Recipient, now: datetime) -> bool:
+def _outside_window(deliverer: Deliverer, recipient: storage.Recipient, now: datetime) -> bool:
     if not isinstance(deliverer, TemplateDeliverer):
         return False
     last = recipient.last_inbound_at
@@ -78,8 +76,7 @@ def backoff(attempts: int, first: float = FIRST_BACKOFF_SECONDS) -> float:
 
 @dataclass
 class OutboxSender:
-    sessions: async_sessionmaker[AsyncSession]
-    reads: async_sessionmaker[AsyncSession]
+    database: Database
     deliverers: Mapping[str, Deliverer]
     clock: Callable[[], datetime]
     deadline_day: int = 3
@@ -115,8 +112,10 @@ class OutboxSender:
 
     async def drain_once(self) -> int:
         """Send every row due now; returns how many rows were handled."""
-        async with self.reads() as session:
-            rows = await repo.due_outbox(session, self.clock(), self.workers * 4, self._in_flight)
+        async with self.database.read() as session:
+            rows = await storage.due_outbox(
+                session, self.clock(), self.workers * 4, self._in_flight
+            )
         if not rows:
             return 0
         limit = asyncio.Semaphore(self.workers)
@@ -134,8 +133,8 @@ class OutboxSender:
         return len(rows)
 
     async def _update(self, row_id: int, **changes: object) -> None:
-        async with self.sessions() as session, session.begin():
-            await repo.update_outbox(session, row_id, **changes)
+        async with self.database.write() as session:
+            await storage.update_outbox(session, row_id, **changes)
 
     async def _send_row_alone(self, row: Outbox) -> None:
         """Send one row; whatever goes wrong with it stays with it.
@@ -160,10 +159,10 @@ class OutboxSender:
         now = self.clock()
         dropped: str | None = None
         unrenderable: str | None = None
-        variables: list[str] | None = None  # set when the row goes out as a template
+        templated: tuple[rendering.Template, list[str]] | None = None  # outside the window
         replies: list[Reply] = []
-        async with self.reads() as session:
-            recipient = await repo.get_recipient(session, row.member_id)
+        async with self.database.read() as session:
+            recipient = await storage.get_recipient(session, row.member_id)
             deliverer = self.deliverers.get(recipient.channel) if recipient else None
             if recipient is None:
                 dropped = "member erased"
@@ -171,16 +170,18 @@ class OutboxSender:
                 dropped = "no channel serves it"
             else:
                 try:
-                    if reminder_is_stale(json.loads(row.payload), now):
+                    payload = storage.parse_payload(row.kind, row.payload)
+                    if isinstance(payload, MeetingReminderPayload) and reminder_is_stale(
+                        payload, now
+                    ):
                         dropped = "meeting has passed"
                     elif _outside_window(deliverer, recipient, now):
-                        variables = await rendering.template_variables(
-                            session, row.kind, row.payload
+                        templated = (
+                            rendering.template_for(payload),
+                            await rendering.template_variables(session, payload),
                         )
                     else:
-                        replies = await rendering.render(
-                            session, row.kind, row.payload, self.deadline_day
-                        )
+                        replies = await rendering.render(session, payload, self.deadline_day)
                 except SQLAlchemyError:
                     raise
                 except Exception as error:  # a payload older code wrote, a kampung since gone
@@ -190,12 +191,12 @@ class OutboxSender:
             await self._failed(row, DeliveryError(unrenderable, permanent=True))
             return
         if dropped is not None:
-            await self._update(row.id, status="dropped", last_error=dropped)
+            await self._update(row.id, status=OutboxStatus.DROPPED, last_error=dropped)
             return
         assert recipient is not None and deliverer is not None
-        if variables is not None:
+        if templated is not None:
             assert isinstance(deliverer, TemplateDeliverer)
-            await self._send_template(row, deliverer, recipient.user_key, variables)
+            await self._send_template(row, deliverer, recipient.user_key, *templated)
             return
         parts: list[Part] = [
             part for reply in replies for part in reply_parts(reply, deliverer.message_limit)
@@ -212,7 +213,7 @@ class OutboxSender:
         path = "template+session" if row.path == "template" else "session"
         await self._update(
             row.id,
-            status="sent",
+            status=OutboxStatus.SENT,
             parts_sent=len(parts),
             sent_at=self.clock(),
             last_error=None,
@@ -220,19 +221,22 @@ class OutboxSender:
         )
 
     async def _send_template(
-        self, row: Outbox, deliverer: TemplateDeliverer, user_key: str, variables: list[str]
+        self,
+        row: Outbox,
+        deliverer: TemplateDeliverer,
+        user_key: str,
+        template: rendering.Template,
+        variables: list[str],
     ) -> None:
-        """Outside the window: the template. A recap then waits for the member's answer
-        (handlers.service releases it); a reminder's template says it all."""
+        """Outside the window: the template (see rendering.status_after_template)."""
         assert row.id is not None
         await self.pacer.wait(user_key)
-        template = "recap" if rendering.is_recap(row.kind) else "reminder"
         try:
             await deliverer.deliver_template(user_key, template, variables)
         except DeliveryError as error:
             await self._failed(row, error)
             return
-        status = "waiting" if template == "recap" else "sent"
+        status = rendering.status_after_template(template)
         await self._update(row.id, status=status, path="template", sent_at=self.clock())
 
     async def _failed(self, row: Outbox, error: DeliveryError) -> None:
@@ -240,13 +244,13 @@ class OutboxSender:
         attempts = row.attempts + 1
         log.warning("outbox %s attempt %d failed: %s", row.id, attempts, error)
         # What was sent before the failure stays sent: read the progress back from the row.
-        async with self.reads() as session:
-            fresh = await session.get(Outbox, row.id)
+        async with self.database.read() as session:
+            fresh = await storage.get_outbox(session, row.id)
             parts_sent = fresh.parts_sent if fresh else row.parts_sent
         if error.permanent or attempts >= MAX_ATTEMPTS:
             await self._update(
                 row.id,
-                status="failed",
+                status=OutboxStatus.FAILED,
                 attempts=attempts,
                 parts_sent=parts_sent,
                 last_error=str(error)[:500],

@@ -23,7 +23,7 @@ from telegram.error import RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from handlers.service import ConversationService
-from storage.repo import Inbound
+from storage import Inbound
 
 log = logging.getLogger(__name__)
 

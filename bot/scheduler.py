@@ -17,9 +17,8 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+import storage
 from bot.config import ScheduleSettings
 from handlers.periods import shift_period
 from handlers.reminders import (
@@ -29,9 +28,7 @@ from handlers.reminders import (
     plan_district,
     plan_kampung,
 )
-from storage import repo
-from storage.repo import Recipient
-from storage.views import UnitView
+from storage import Database, Recipient, UnitView
 
 log = logging.getLogger(__name__)
 
@@ -52,32 +49,30 @@ def rules_from(settings: ScheduleSettings) -> ScheduleRules:
 class Schedule:
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
-        reads: async_sessionmaker[AsyncSession],
+        database: Database,
         rules: ScheduleRules,
         clock: Callable[[], datetime],
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
-        self.sessions = sessions
-        self.reads = reads
+        self.database = database
         self.rules = rules
         self.clock = clock
         self.on_queued = on_queued
         self.scheduler: AsyncIOScheduler | None = None
 
     async def plan(self, now: datetime) -> list[Planned]:
-        async with self.reads() as session:
-            kampungs = await repo.kampung_views(session)
-            units = await repo.active_units(session, [k.id for k in kampungs])
-            kader = await repo.kader_by_unit(session, [u.id for u in units])
-            ketua = await repo.recipients(session, role="ketua")
-            plkb = await repo.recipients(session, role="plkb")
+        async with self.database.read() as session:
+            kampungs = await storage.kampung_views(session)
+            units = await storage.active_units(session, [k.id for k in kampungs])
+            kader = await storage.kader_by_unit(session, [u.id for u in units])
+            ketua = await storage.recipients(session, role="ketua")
+            plkb = await storage.recipients(session, role="plkb")
             # Last month differs between zones only around midnight of the 1st.
             periods = {
                 shift_period(now.astimezone(ZoneInfo(k.timezone)).strftime("%Y-%m"), -1)
                 for k in kampungs
             }
-            reported = await repo.reported_units(session, sorted(periods))
+            reported = await storage.reported_units(session, sorted(periods))
         # Grouped once: a province has thousands of villages, and this runs every tick.
         units_of: dict[int, list[UnitView]] = defaultdict(list)
         for unit in units:
@@ -114,14 +109,14 @@ class Schedule:
         now = self.clock()
         planned = await self.plan(now)
         queued = 0
-        async with self.sessions() as session, session.begin():
+        async with self.database.write() as session:
             for item in planned:
-                queued += await repo.enqueue(
+                queued += await storage.enqueue(
                     session,
                     kind=item.kind,
                     member_id=item.member_id,
                     period=item.period,
-                    payload=item.payload_json(),
+                    payload=item.payload,
                     now=now,
                 )
         if queued:

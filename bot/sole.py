@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from storage import sqlite_path
 
 
 class DatabaseInUseError(RuntimeError):
@@ -31,11 +31,11 @@ def lock_path(database: Path) -> Path:
 @contextmanager
 def sole_server(database_url: str) -> Iterator[None]:
     """Hold the SQLite file's lock while the block runs; nothing to hold elsewhere."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+    found = sqlite_path(database_url)
+    if found is None:
         yield
         return
-    database = Path(str(url.database)).resolve()
+    database = found.resolve()
     descriptor = os.open(lock_path(database), os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from handlers.forms import FORMS, FieldKind, photo_ids
 from handlers.sheets import csv_text, new_workbook
-from storage.repo import ExportRow
+from storage import ExportRow
 
 COLUMNS = (
     "kampung",

@@ -1,6 +1,8 @@
 """The report forms as data: fields, rules and warnings. The engine runs any of them.
 
-Adding a form (UPPKA, PIK-R) is a new FormSpec here and its prompts in `texts`.
+A new form is a FormSpec here (its fields and rules, the words of its one-message reports,
+its recap figures, the unit kinds that report with it) and its sentences in `texts`
+(FORM_NAMES, FIELD_PROMPTS, FIELD_LABELS, its options, RECAP_LINES): nothing else.
 """
 
 from __future__ import annotations
@@ -185,6 +187,7 @@ class FormSpec:
     balance: Balance | None = None
     parts_at_most: tuple[PartsAtMost, ...] = ()
     groups: tuple[MethodGroup, ...] = ()  # in order; method words before any belong to the first
+    unit_kinds: tuple[str, ...] = ()  # the kinds of unit (config) that report with it: its name
     recap: RecapSpec = RecapSpec()
     # False: reported at will, never due (kegiatan): no completeness, "belum lapor",
     # reminders or follow-ups, and reached by its own command rather than /lapor.
@@ -547,6 +550,7 @@ KEGIATAN = FormSpec(
         ),
         FieldSpec("foto", FieldKind.PHOTOS, "kegiatan.foto", optional=True),
     ),
+    unit_kinds=("pokja",),
     expected=False,
     many_per_day=True,
     quick=False,
@@ -555,21 +559,16 @@ KEGIATAN = FormSpec(
 FORMS: dict[str, FormSpec] = {
     spec.name: spec for spec in (POSYANDU, BKB, BKR, BKL, KB, UPPKA, PIKR, KEGIATAN)
 }
-# Which form a unit of each kind reports with.
+# Which form a unit of each kind reports with; config accepts these kinds of unit.
 FORM_FOR_KIND: dict[str, str] = {
-    "posyandu": "posyandu",
-    "bkb": "bkb",
-    "bkr": "bkr",
-    "bkl": "bkl",
-    "kb": "kb",
-    "uppka": "uppka",
-    "pikr": "pikr",
-    "pokja": "kegiatan",
+    kind: spec.name for spec in FORMS.values() for kind in (spec.unit_kinds or (spec.name,))
 }
-# The kinds config lists; every Kampung KB also has one implicit unit of kind "pokja".
-UNIT_KINDS = ("posyandu", "bkb", "bkr", "bkl", "kb", "uppka", "pikr")
+# Every Kampung KB has one implicit unit of kind "pokja" (made by the organisation sync,
+# not listed in config), which reports kegiatan.
 POKJA_KIND = "pokja"
 POKJA_SLUG = "pokja"
+# The kinds config accepts.
+UNIT_KINDS = tuple(kind for kind in FORM_FOR_KIND if kind != POKJA_KIND)
 
 
 def expects_reports(kind: str) -> bool:

@@ -2,48 +2,82 @@
 
 from __future__ import annotations
 
-import json
+from enum import StrEnum
+from typing import assert_never
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import storage
 from handlers import recap, texts
 from handlers.messages import Reply
-from storage import repo
+from storage import (
+    DistrictRecapPayload,
+    MeetingReminderPayload,
+    OutboxPayload,
+    OutboxStatus,
+    RecapPayload,
+    TextPayload,
+)
 
-TEXT_KINDS = ("reminder", "pokja_reminder", "followup", "missing_list", "text")
-RECAP_KINDS = ("recap", "recap_request", "district_recap")
+
+class Template(StrEnum):
+    """The approved WhatsApp templates that carry a message outside the 24-hour window."""
+
+    RECAP = "recap"  # names the place and month; the recap follows the member's answer
+    REMINDER = "reminder"  # carries the whole text
 
 
-def is_recap(kind: str) -> bool:
-    return kind in RECAP_KINDS
+def template_for(payload: OutboxPayload) -> Template:
+    match payload:
+        case RecapPayload() | DistrictRecapPayload():
+            return Template.RECAP
+        case MeetingReminderPayload() | TextPayload():
+            return Template.REMINDER
+        case _:
+            assert_never(payload)
 
 
-async def template_variables(session: AsyncSession, kind: str, payload: str) -> list[str]:
+def status_after_template(template: Template) -> OutboxStatus:
+    """A recap's template only announces it: the row waits for the member's answer
+    (handlers.service releases it); a reminder's template says it all."""
+    match template:
+        case Template.RECAP:
+            return OutboxStatus.WAITING
+        case Template.REMINDER:
+            return OutboxStatus.SENT
+        case _:
+            assert_never(template)
+
+
+async def template_variables(session: AsyncSession, payload: OutboxPayload) -> list[str]:
     """What fills an approved template: the place and month of a recap, or the text."""
-    data = json.loads(payload)
-    if kind == "district_recap":
-        return [
-            texts.DISTRICT_TOTAL.format(kecamatan=data["kecamatan"]),
-            texts.month_name(data["period"]),
-        ]
-    if is_recap(kind):
-        [kampung] = await repo.kampung_views(session, kampung_id=int(data["kampung_id"]))
-        return [kampung.name, texts.month_name(str(data["period"]))]
-    return [str(data["text"])]
+    match payload:
+        case DistrictRecapPayload():
+            return [
+                texts.DISTRICT_TOTAL.format(kecamatan=payload.kecamatan),
+                texts.month_name(payload.period),
+            ]
+        case RecapPayload():
+            [kampung] = await storage.kampung_views(session, kampung_id=payload.kampung_id)
+            return [kampung.name, texts.month_name(payload.period)]
+        case MeetingReminderPayload() | TextPayload():
+            return [payload.text]
+        case _:
+            assert_never(payload)
 
 
-async def render(session: AsyncSession, kind: str, payload: str, deadline_day: int) -> list[Reply]:
-    data = json.loads(payload)
-    if kind in TEXT_KINDS:
-        return [Reply(str(data["text"]))]
-    if kind in ("recap", "recap_request"):
-        [kampung] = await repo.kampung_views(session, kampung_id=int(data["kampung_id"]))
-        built = await recap.kampung_recap(session, kampung, str(data["period"]), deadline_day)
-        return [await recap.kampung_reply(built)]
-    if kind == "district_recap":
-        kecamatan = str(data["kecamatan"])
-        found, total = await recap.district_recaps(
-            session, kecamatan, str(data["period"]), deadline_day
-        )
-        return [await recap.district_reply(kecamatan, found, total)]
-    raise ValueError(f"unknown outbox kind {kind!r}")
+async def render(session: AsyncSession, payload: OutboxPayload, deadline_day: int) -> list[Reply]:
+    match payload:
+        case MeetingReminderPayload() | TextPayload():
+            return [Reply(payload.text)]
+        case RecapPayload():
+            [kampung] = await storage.kampung_views(session, kampung_id=payload.kampung_id)
+            built = await recap.kampung_recap(session, kampung, payload.period, deadline_day)
+            return [await recap.kampung_reply(built)]
+        case DistrictRecapPayload():
+            found, total = await recap.district_recaps(
+                session, payload.kecamatan, payload.period, deadline_day
+            )
+            return [await recap.district_reply(payload.kecamatan, found, total)]
+        case _:
+            assert_never(payload)

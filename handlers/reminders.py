@@ -8,9 +8,8 @@ as it likes, and a tick after a restart catches up what was missed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,8 +17,17 @@ from handlers import texts
 from handlers.forms import expects_reports
 from handlers.meetings import MeetingRuleError, parse_meeting_rule
 from handlers.periods import period_of, shift_period
-from storage.repo import Recipient
-from storage.views import KampungView, UnitView
+from storage import (
+    DistrictRecapPayload,
+    KampungView,
+    MeetingReminderPayload,
+    OutboxKind,
+    OutboxPayload,
+    RecapPayload,
+    Recipient,
+    TextPayload,
+    UnitView,
+)
 
 # A recap or follow-up whose day passed while the bot was down is still sent this many days
 # later; after that it is stale (a recap of last month on the 20th surprises more than helps).
@@ -45,13 +53,10 @@ class KampungPlanInput:
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    kind: str
+    kind: OutboxKind
     member_id: int
     period: str
-    payload: Mapping[str, object] = field(default_factory=dict)
-
-    def payload_json(self) -> str:
-        return json.dumps(self.payload, sort_keys=True)
+    payload: OutboxPayload
 
 
 def _in_window(local: datetime, day: date, send_time: time) -> bool:
@@ -94,8 +99,8 @@ def plan_kampung(now: datetime, rules: ScheduleRules, data: KampungPlanInput) ->
     planned: list[Planned] = []
 
     if _in_window(local, today.replace(day=rules.recap_day), rules.send_time):
-        payload = {"kampung_id": kampung.id, "period": last_month}
-        planned += [Planned("recap", k.id, last_month, payload) for k in data.ketua]
+        recap = RecapPayload(kampung_id=kampung.id, period=last_month)
+        planned += [Planned(OutboxKind.RECAP, k.id, last_month, recap) for k in data.ketua]
 
     for unit in data.units:
         if not expects_reports(unit.kind):
@@ -104,13 +109,13 @@ def plan_kampung(now: datetime, rules: ScheduleRules, data: KampungPlanInput) ->
             text = texts.REMINDER_MEETING.format(
                 unit=unit.name, when=_when_text(days), date=texts.long_date(meeting)
             )
-            payload = {
-                "text": text,
-                "meeting_date": meeting.isoformat(),
-                "timezone": kampung.timezone,
-            }
+            reminder = MeetingReminderPayload(
+                text=text, meeting_date=meeting, timezone=kampung.timezone
+            )
             planned += [
-                Planned("reminder", k.id, f"{unit.id}:{meeting.isoformat()}:{days}", payload)
+                Planned(
+                    OutboxKind.REMINDER, k.id, f"{unit.id}:{meeting.isoformat()}:{days}", reminder
+                )
                 for k in data.kader_by_unit.get(unit.id, ())
                 if k.reminders_on
             ]
@@ -118,9 +123,12 @@ def plan_kampung(now: datetime, rules: ScheduleRules, data: KampungPlanInput) ->
         text = texts.REMINDER_POKJA.format(
             kampung=kampung.name, when=_when_text(days), date=texts.long_date(meeting)
         )
-        payload = {"text": text, "meeting_date": meeting.isoformat(), "timezone": kampung.timezone}
+        reminder = MeetingReminderPayload(
+            text=text, meeting_date=meeting, timezone=kampung.timezone
+        )
+        slot = f"{kampung.id}:{meeting.isoformat()}:{days}"
         planned += [
-            Planned("pokja_reminder", k.id, f"{kampung.id}:{meeting.isoformat()}:{days}", payload)
+            Planned(OutboxKind.POKJA_REMINDER, k.id, slot, reminder)
             for k in data.ketua
             if k.reminders_on
         ]
@@ -144,7 +152,7 @@ def _follow_ups(data: KampungPlanInput, period: str, deadline_day: int) -> list[
         missing_lines.append(texts.RECAP_MISSING_UNIT.format(unit=unit.name, kader=names))
         text = texts.FOLLOW_UP.format(unit=unit.name, month=month, deadline=deadline_day)
         planned += [
-            Planned("followup", k.id, f"{unit.id}:{period}", {"text": text})
+            Planned(OutboxKind.FOLLOWUP, k.id, f"{unit.id}:{period}", TextPayload(text=text))
             for k in kader
             if k.reminders_on
         ]
@@ -152,7 +160,7 @@ def _follow_ups(data: KampungPlanInput, period: str, deadline_day: int) -> list[
         text = texts.MISSING_LIST.format(month=month, deadline=deadline_day)
         text += "\n" + "\n".join(missing_lines)
         planned += [
-            Planned("missing_list", k.id, period, {"text": text})
+            Planned(OutboxKind.MISSING_LIST, k.id, period, TextPayload(text=text))
             for k in data.ketua
             if k.reminders_on
         ]
@@ -170,13 +178,10 @@ def plan_district(
     if not _in_window(local, local.date().replace(day=rules.recap_day), rules.send_time):
         return []
     last_month = shift_period(period_of(local.date()), -1)
-    payload = {"kecamatan": kecamatan, "period": last_month}
-    return [Planned("district_recap", p.id, last_month, payload) for p in plkb]
+    recap = DistrictRecapPayload(kecamatan=kecamatan, period=last_month)
+    return [Planned(OutboxKind.DISTRICT_RECAP, p.id, last_month, recap) for p in plkb]
 
 
-def reminder_is_stale(payload: Mapping[str, object], now: datetime) -> bool:
+def reminder_is_stale(payload: MeetingReminderPayload, now: datetime) -> bool:
     """A meeting reminder whose meeting day has passed is dropped, not sent late."""
-    meeting, timezone = payload.get("meeting_date"), payload.get("timezone")
-    if not isinstance(meeting, str) or not isinstance(timezone, str):
-        return False
-    return date.fromisoformat(meeting) < now.astimezone(ZoneInfo(timezone)).date()
+    return payload.meeting_date < now.astimezone(ZoneInfo(payload.timezone)).date()

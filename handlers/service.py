@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import storage
 from handlers import conversation, recap, texts
 from handlers.messages import Incoming, Reply
 from handlers.periods import period_of, shift_period
-from storage import db, photos, repo
-from storage.views import MemberView, ReportView
+from storage import Database, MemberView, ReportView
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +43,9 @@ def system_clock() -> datetime:
 
 @dataclass
 class ConversationService:
-    sessions: async_sessionmaker[AsyncSession]
-    reads: async_sessionmaker[AsyncSession]
+    database: Database
     deadline_day: int = 3
     clock: Clock = system_clock
-    write_gate: db.WriteGate = field(default_factory=db.WriteGate)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn; a redelivered update (same update id) gets no replies.
@@ -60,12 +56,12 @@ class ConversationService:
         try:
             try:
                 return await self._handle(incoming)
-            except repo.InviteTakenError:
+            except storage.InviteTakenError:
                 # Another turn used the code between our reading and writing it; this turn
                 # was rolled back. Run it again: it now reads the code as used, and says so.
                 return await self._handle(incoming)
         except OperationalError as error:
-            if db.is_disk_full(error):
+            if storage.is_disk_full(error):
                 log.critical("the database disk is full: turns cannot be saved")
             raise
 
@@ -80,16 +76,16 @@ class ConversationService:
                 MAX_MESSAGE_AGE.days,
             )
             return []
-        async with self.write_gate, self.sessions() as session, session.begin():
-            if incoming.update_id is not None and not await repo.claim_update(
+        async with self.database.write() as session:
+            if incoming.update_id is not None and not await storage.claim_update(
                 session, incoming.channel, incoming.update_id, now, incoming.user_key
             ):
                 log.info("skipping redelivered update %s", incoming.update_id)
                 return []
-            member = await repo.get_member(session, incoming.channel, incoming.user_key)
+            member = await storage.get_member(session, incoming.channel, incoming.user_key)
             if member is not None:
-                await repo.note_inbound(session, member, now)
-            view = await repo.member_view(session, member) if member else None
+                await storage.note_inbound(session, member, now)
+            view = await storage.member_view(session, member) if member else None
             state = await self._load_state(session, incoming)
             said = conversation.understand(incoming)
             if (
@@ -97,7 +93,7 @@ class ConversationService:
                 and member is not None
                 and conversation.wants_photo(state)
             ):
-                photo_id = await photos.store_photo(
+                photo_id = await storage.store_photo(
                     session,
                     channel=incoming.channel,
                     user_key=incoming.user_key,
@@ -111,7 +107,7 @@ class ConversationService:
             outcome = conversation.step(ctx, state, said)
             await self._apply(session, outcome.effects, incoming, view, now)
             if outcome.state != state:
-                await repo.save_state(
+                await storage.save_state(
                     session,
                     incoming.channel,
                     incoming.user_key,
@@ -128,11 +124,11 @@ class ConversationService:
         """The question left open in the database, for a channel that starts afresh (the
         terminal shows no history); no reply when nothing is open. Stores nothing."""
         incoming = Incoming(channel=channel, user_key=user_key)
-        async with self.reads() as session:
-            member = await repo.get_member(session, channel, user_key)
+        async with self.database.read() as session:
+            member = await storage.get_member(session, channel, user_key)
             if member is None:
                 return []
-            view = await repo.member_view(session, member)
+            view = await storage.member_view(session, member)
             state = await self._load_state(session, incoming)
             ctx = await self._context(session, view, None, self.clock(), with_reports=True)
         prompt = conversation.pending_prompt(ctx, state)
@@ -155,7 +151,7 @@ class ConversationService:
         self, member: MemberView, effect: conversation.SendRecap, now: datetime
     ) -> Reply:
         today = now.astimezone(ZoneInfo(member.timezone)).date()
-        async with self.reads() as session:
+        async with self.database.read() as session:
             months = await recap.held(session, today)
             if effect.period not in months:
                 return recap.out_of_range_reply(months)
@@ -166,7 +162,7 @@ class ConversationService:
                 )
                 return await recap.district_reply(kecamatan, villages, total)
             assert member.kampung_id is not None
-            [kampung] = await repo.kampung_views(session, kampung_id=member.kampung_id)
+            [kampung] = await storage.kampung_views(session, kampung_id=member.kampung_id)
             only = {u.id for u in member.units} if effect.scope == "units" else None
             built = await recap.kampung_recap(
                 session, kampung, effect.period, self.deadline_day, only
@@ -176,34 +172,33 @@ class ConversationService:
     async def healthy(self) -> bool:
         """The database answers (for load balancers' health checks)."""
         try:
-            async with self.reads() as session:
-                await session.exec(select(1))
+            await self.database.ping()
         except Exception:
             log.warning("health check: the database does not answer", exc_info=True)
             return False
         return True
 
     async def keep_inbound(
-        self, channel: str, updates: Sequence[repo.Inbound], handled: Sequence[str] = ()
+        self, channel: str, updates: Sequence[storage.Inbound], handled: Sequence[str] = ()
     ) -> None:
         """Store fetched updates before the platform is told they arrived, and forget the
         ones handled since the last call (one transaction for both)."""
-        async with self.write_gate, self.sessions() as session, session.begin():
-            await repo.store_inbound(session, channel, updates, self.clock())
-            await repo.forget_inbound(session, channel, handled)
+        async with self.database.write() as session:
+            await storage.store_inbound(session, channel, updates, self.clock())
+            await storage.forget_inbound(session, channel, handled)
 
     async def stored_inbound(self, channel: str) -> list[str]:
         """Updates stored but not known to be handled: a crash came between."""
-        async with self.reads() as session:
-            return await repo.stored_inbound(session, channel)
+        async with self.database.read() as session:
+            return await storage.stored_inbound(session, channel)
 
     async def prune(self) -> int:
         """Forget processed update ids, and the chats of non-members, older than the TTL."""
         older_than = self.clock() - PROCESSED_UPDATE_TTL
-        async with self.write_gate, self.sessions() as session, session.begin():
-            updates = await repo.prune_processed_updates(session, older_than)
-            chats = await repo.prune_unregistered_conversations(session, older_than)
-            unlinked = await photos.prune_unlinked_photos(session, older_than)
+        async with self.database.write() as session:
+            updates = await storage.prune_processed_updates(session, older_than)
+            chats = await storage.prune_unregistered_conversations(session, older_than)
+            unlinked = await storage.prune_unlinked_photos(session, older_than)
         return updates + chats + unlinked
 
     async def _context(
@@ -216,11 +211,11 @@ class ConversationService:
     ) -> conversation.Context:
         timezone = ZoneInfo(member.timezone if member else "Asia/Jakarta")
         today = now.astimezone(timezone).date()
-        invite = await repo.find_invite(session, code) if code is not None else None
+        invite = await storage.find_invite(session, code) if code is not None else None
         reports: list[ReportView] = []
         if member is not None and with_reports:
             since = shift_period(period_of(today), -_MONTHS_LOADED)
-            reports = await repo.recent_reports(session, [u.id for u in member.units], since)
+            reports = await storage.recent_reports(session, [u.id for u in member.units], since)
         return conversation.Context(
             member=member,
             today=today,
@@ -232,7 +227,7 @@ class ConversationService:
 
     @staticmethod
     async def _load_state(session: AsyncSession, incoming: Incoming) -> conversation.State:
-        raw = await repo.load_state(session, incoming.channel, incoming.user_key)
+        raw = await storage.load_state(session, incoming.channel, incoming.user_key)
         if raw is None:
             return conversation.State()
         try:
@@ -254,7 +249,7 @@ class ConversationService:
         for effect in effects:
             match effect:
                 case conversation.RegisterMember():
-                    await repo.register_member(
+                    await storage.register_member(
                         session,
                         invite_id=effect.invite_id,
                         channel=incoming.channel,
@@ -263,7 +258,7 @@ class ConversationService:
                         now=now,
                     )
                 case conversation.SetReminders():
-                    await repo.set_reminders(session, effect.member_id, effect.on)
+                    await storage.set_reminders(session, effect.member_id, effect.on)
                 case conversation.SendRecap():
                     continue  # read-only: built after the transaction
                 case conversation.CodeGuessing():
@@ -277,12 +272,12 @@ class ConversationService:
                         effect.until.isoformat(timespec="minutes"),
                     )
                 case conversation.AddUnit():
-                    await repo.add_member_unit(
+                    await storage.add_member_unit(
                         session, invite_id=effect.invite_id, member_id=effect.member_id, now=now
                     )
                 case conversation.SaveReport():
                     assert member is not None
-                    await repo.save_report(
+                    await storage.save_report(
                         session,
                         unit_id=effect.unit_id,
                         form=effect.form,
@@ -294,7 +289,7 @@ class ConversationService:
                         member_id=member.id,
                         now=now,
                     )
-                    await photos.link_photos(
+                    await storage.link_photos(
                         session,
                         report=(effect.unit_id, effect.form, effect.slot),
                         photo_ids=effect.photos,

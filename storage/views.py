@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from storage.roles import Role
+
 
 @dataclass(frozen=True, slots=True)
 class UnitView:
@@ -29,7 +31,7 @@ class UnitView:
 class MemberView:
     id: int
     name: str
-    role: str
+    role: Role
     place: str  # the Kampung KB name, or the kecamatan of a PLKB
     kampung_id: int | None
     timezone: str
@@ -56,7 +58,7 @@ class ReportView:
 class InviteView:
     id: int
     code: str
-    role: str
+    role: Role
     place: str
     kampung_id: int | None
     unit_id: int | None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,10 +11,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+import storage
 from bot.app import Runtime, open_runtime
 from bot.config import Config, load_config
 from bot.telegram import TelegramChannel
-from storage import db, migrate, repo
+from storage import Database, OutboxKind, Role, TextPayload, migrate
 from storage.models import Member
 from tests.fakes.botapi import FakeBotApi, Sent
 from tests.postgres import PostgresServer
@@ -143,7 +143,7 @@ async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str | No
     finally:
         await admin.close()
     url = server.database_url(name)
-    engine = db.create_engine(url)
+    engine = Database(url).engine
     try:
         await migrate.upgrade(engine)
     finally:
@@ -170,14 +170,14 @@ async def runtime(config: Config) -> AsyncIterator[Runtime]:
 
 async def make_invite(
     runtime: Runtime,
-    role: str = "kader",
+    role: Role = "kader",
     kampung: str | None = "sukamaju",
     unit: str | None = "posyandu-melati",
     kecamatan: str | None = None,
     now: datetime = NOW,
 ) -> str:
-    async with runtime.sessions() as session, session.begin():
-        codes = await repo.create_invites(
+    async with runtime.database.write() as session:
+        codes = await storage.create_invites(
             session,
             role=role,
             kampung_slug=kampung,
@@ -193,10 +193,10 @@ async def make_invite(
 async def register(runtime: Runtime, user_key: str, **invite: str | None) -> int:
     """A Telegram member "Anggota <user_key>" registered from a fresh invite; their id."""
     code = await make_invite(runtime, **invite)  # type: ignore[arg-type]
-    async with runtime.sessions() as session, session.begin():
-        found = await repo.find_invite(session, code)
+    async with runtime.database.write() as session:
+        found = await storage.find_invite(session, code)
         assert found is not None
-        member = await repo.register_member(
+        member = await storage.register_member(
             session,
             invite_id=found.id,
             channel="telegram",
@@ -302,7 +302,7 @@ async def queue_texts(
     """Queue `count` outbox texts "antrean N" to `recipients` new Telegram members (one
     each by default), as the schedule would."""
     now = datetime.now(UTC)
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.database.write() as session:
         members = [
             Member(
                 channel="telegram",
@@ -318,11 +318,11 @@ async def queue_texts(
         for n in range(start, start + count):
             member_id = members[(n - start) % len(members)].id
             assert member_id is not None
-            await repo.enqueue(
+            await storage.enqueue(
                 session,
-                kind="text",
+                kind=OutboxKind.TEXT,
                 member_id=member_id,
                 period=f"antrean-{n}",
-                payload=json.dumps({"text": f"antrean {n}"}),
+                payload=TextPayload(text=f"antrean {n}"),
                 now=now,
             )

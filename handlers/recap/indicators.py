@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from handlers.forms import FORM_FOR_KIND, FORMS, FormSpec, Rate, RecapSpec
 from handlers.periods import shift_period
 from handlers.recap.tally import Tally, add_rows, layout_of, pooled, ratio, unit_month
-from storage.views import KampungView, ReportView, UnitView
+from storage import KampungView, ReportView, UnitView
 
 TREND_MONTHS = 6
 

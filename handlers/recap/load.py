@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import storage
 from handlers import texts
 from handlers.messages import Attachment, Reply
 from handlers.periods import MonthRange, months_held, shift_period
@@ -18,8 +19,7 @@ from handlers.recap.chart import recap_chart
 from handlers.recap.indicators import TREND_MONTHS, Recap, build_recap
 from handlers.recap.sheets import district_xlsx, recap_xlsx
 from handlers.recap.text import district_text, recap_text
-from storage import repo
-from storage.views import KampungView, ReportView, UnitView
+from storage import KampungView, ReportView, UnitView
 
 
 async def _load(
@@ -28,14 +28,14 @@ async def _load(
     """The units' reports over the trend months, and their kader's names."""
     unit_ids = [u.id for u in units]
     since = shift_period(period, -(TREND_MONTHS - 1))
-    reports = await repo.recent_reports(session, unit_ids, since, period)
-    kader = await repo.kader_by_unit(session, unit_ids)
+    reports = await storage.recent_reports(session, unit_ids, since, period)
+    kader = await storage.kader_by_unit(session, unit_ids)
     return reports, {unit_id: [k.name for k in members] for unit_id, members in kader.items()}
 
 
 async def held(session: AsyncSession, today: date) -> MonthRange:
     """The months a recap or export may ask for (see periods.months_held)."""
-    earliest_report, first_invite = await repo.earliest_activity(session)
+    earliest_report, first_invite = await storage.earliest_activity(session)
     return months_held(earliest_report, first_invite.date() if first_invite else None, today)
 
 
@@ -56,7 +56,7 @@ async def kampung_recap(
     deadline_day: int,
     only_units: Collection[int] | None = None,
 ) -> Recap:
-    units = await repo.active_units(session, [kampung.id])
+    units = await storage.active_units(session, [kampung.id])
     if only_units is not None:
         units = [u for u in units if u.id in only_units]
     reports, names = await _load(session, units, period)
@@ -67,8 +67,8 @@ async def district_recaps(
     session: AsyncSession, kecamatan: str, period: str, deadline_day: int
 ) -> tuple[list[Recap], Recap]:
     """One recap per Kampung KB of the kecamatan, and one over all of them."""
-    kampungs = await repo.kampung_views(session, kecamatan=kecamatan)
-    units = await repo.active_units(session, [k.id for k in kampungs])
+    kampungs = await storage.kampung_views(session, kecamatan=kecamatan)
+    units = await storage.active_units(session, [k.id for k in kampungs])
     reports, names = await _load(session, units, period)
     kampung_of_unit = {u.id: u.kampung_id for u in units}
     units_of: dict[int, list[UnitView]] = {}

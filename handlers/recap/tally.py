@@ -28,7 +28,7 @@ from handlers.forms import (
     Reports,
     Term,
 )
-from storage.views import ReportView
+from storage import ReportView
 
 
 def ratio(numerator: float, denominator: float) -> float | None:

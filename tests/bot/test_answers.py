@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import storage
 from bot.app import Runtime
-from storage import repo
 from tests.bot.test_telegram import exported, register
 from tests.conftest import TelegramUser, make_invite
 from tests.fakes.botapi import FakeBotApi
@@ -136,8 +136,8 @@ async def test_help_matches_the_role_and_unknown_words_are_said_so(
     await plkb.say(f"/start {code}")
     reply = await plkb.say("/bantuan")
     assert "rekap kecamatan" in reply.text and "/lapor" not in reply.text
-    async with runtime.sessions() as session:
-        assert len(await repo.list_members(session)) == 3
+    async with runtime.database.read() as session:
+        assert len(await storage.list_members(session)) == 3
 
 
 async def test_a_nul_in_a_note_and_a_far_month_neither_crash_nor_trap(

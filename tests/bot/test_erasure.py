@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
+import storage
 from bot.app import Runtime
 from handlers.service import PROCESSED_UPDATE_TTL
-from storage import repo
+from storage import OutboxKind, TextPayload
 from tests.bot.test_cli import chat_in_terminal, run_cli
 from tests.conftest import NOW, TelegramUser, make_invite
 from tests.fakes.botapi import FakeBotApi
@@ -44,7 +45,7 @@ NAME = "Bu Rahasia"
 async def rows_naming(runtime: Runtime, *needles: str) -> list[tuple[str, tuple[object, ...]]]:
     """Every row of every table in which one of `needles` appears."""
     found = []
-    async with runtime.reads() as session:
+    async with runtime.database.read() as session:
         connection = await session.connection()
         for table in SQLModel.metadata.sorted_tables:
             for row in (await connection.execute(select(table))).all():
@@ -61,24 +62,24 @@ async def test_member_remove_leaves_nothing_that_names_them(
     kader = TelegramUser(bot_api, CHAT, NAME)
     await kader.say(f"/start {code}")
     await kader.say("/lapor")  # a form under way: a conversation row
-    async with runtime.sessions() as session, session.begin():
-        member = await repo.get_member(session, "telegram", str(CHAT))
+    async with runtime.database.write() as session:
+        member = await storage.get_member(session, "telegram", str(CHAT))
         assert member is not None and member.id is not None
         member_id = member.id
         for period in ("2026-10", "2026-11"):
-            await repo.enqueue(
+            await storage.enqueue(
                 session,
-                kind="text",
+                kind=OutboxKind.TEXT,
                 member_id=member_id,
                 period=period,
-                payload=json.dumps({"text": f"pesan untuk {NAME}"}),
+                payload=TextPayload(text=f"pesan untuk {NAME}"),
                 now=NOW,
             )
-        await repo.update_outbox(session, 1, status="sent", sent_at=NOW)
+        await storage.update_outbox(session, 1, status="sent", sent_at=NOW)
         # An update a crash left in the inbox.
         left = {"update_id": 777, "message": {"chat": {"id": CHAT}, "text": "halo"}}
-        await repo.store_inbound(
-            session, "telegram", [repo.Inbound("777", str(CHAT), json.dumps(left))], NOW
+        await storage.store_inbound(
+            session, "telegram", [storage.Inbound("777", str(CHAT), json.dumps(left))], NOW
         )
     assert await rows_naming(runtime, str(CHAT), NAME)
 
@@ -106,6 +107,6 @@ async def test_member_remove_leaves_nothing_that_names_them(
     runtime.service.clock = lambda: NOW + PROCESSED_UPDATE_TTL + timedelta(days=1)
     await runtime.service.prune()
     assert await rows_naming(runtime, str(CHAT)) == []
-    async with runtime.reads() as session:
-        kept = await repo.load_state(session, "telegram", "4343")
+    async with runtime.database.read() as session:
+        kept = await storage.load_state(session, "telegram", "4343")
     assert kept is not None, "a member's form under way is kept however long it waits"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+import storage
 from bot import console
 from bot.app import Runtime
-from storage import repo
 from tests.bot.test_telegram import register
 from tests.bot.test_whatsapp import WhatsAppBot, WhatsAppUser
 from tests.conftest import make_invite
@@ -17,8 +17,8 @@ GetRuntime = Callable[[], Runtime]
 
 
 async def _exported(runtime: Runtime, unit: str) -> dict[str, int | str]:
-    async with runtime.sessions() as session:
-        rows = await repo.export_rows(session, period="2026-11")
+    async with runtime.database.read() as session:
+        rows = await storage.export_rows(session, period="2026-11")
     return {row.field: row.value for row in rows if row.unit == unit}
 
 

@@ -31,7 +31,7 @@ async def test_one_invite_used_at_once_by_two_registers_one(
         assert len(replies) == 2
         assert sum("Selamat datang" in reply for reply in replies) == 1, replies
         assert sum(f"Kode undangan {code} sudah dipakai" in reply for reply in replies) == 1
-        async with runtime.reads() as session:
+        async with runtime.database.read() as session:
             keys = [str(user) for user in users]
             count = (
                 await session.exec(

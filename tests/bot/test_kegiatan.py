@@ -13,10 +13,10 @@ from pathlib import Path
 import openpyxl
 from sqlmodel import select
 
+import storage
 from bot import console
 from bot.app import Runtime
 from handlers.service import PROCESSED_UPDATE_TTL
-from storage import repo
 from storage.models import Photo, Report
 from tests.bot.test_telegram import register
 from tests.bot.test_whatsapp import WhatsAppBot, WhatsAppUser, webhook
@@ -29,12 +29,12 @@ JPEG_2 = b"\xff\xd8\xff\xe0" + b"peserta" * 200
 
 
 async def stored_photos(runtime: Runtime) -> list[Photo]:
-    async with runtime.sessions() as session:
+    async with runtime.database.read() as session:
         return list((await session.exec(select(Photo).order_by(Photo.id))).all())  # type: ignore[arg-type]
 
 
 async def kegiatan_reports(runtime: Runtime) -> list[Report]:
-    async with runtime.sessions() as session:
+    async with runtime.database.read() as session:
         return list((await session.exec(select(Report).where(Report.form == "kegiatan"))).all())
 
 
@@ -161,10 +161,10 @@ async def test_member_remove_deletes_their_unsaved_photos_and_keeps_the_reports(
     await kader.press("Simpan")
     await until_photos(kader)
     await send_photo(bot_api, 54, JPEG_2)  # a draft still open: not part of a report
-    async with runtime.sessions() as session, session.begin():
-        member = await repo.get_member(session, "telegram", "54")
+    async with runtime.database.write() as session:
+        member = await storage.get_member(session, "telegram", "54")
         assert member is not None and member.id is not None
-        await repo.erase_member(session, member.id, NOW)
+        await storage.erase_member(session, member.id, NOW)
     [kept] = await stored_photos(runtime)
     [report] = await kegiatan_reports(runtime)
     assert kept.data == JPEG_1 and kept.report_id == report.id

@@ -14,13 +14,14 @@ import openpyxl
 import pytest
 from PIL import Image
 
+import storage
 from bot.app import Runtime
 from bot.outbox import OutboxSender, Pacer
 from bot.scheduler import Schedule
 from bot.telegram import TelegramChannel
 from handlers.reminders import ScheduleRules
 from handlers.service import system_clock
-from storage import db, repo
+from storage import Database, OutboxKind, RecapPayload, TextPayload
 from storage.models import Member
 from tests.conftest import TOKEN, TelegramUser, make_invite, register
 from tests.fakes.botapi import FakeBotApi
@@ -38,13 +39,13 @@ async def channel(telegram: GetRuntime, bot_api: FakeBotApi) -> AsyncIterator[Te
 
 
 async def queue_text(runtime: Runtime, member_id: int, period: str, text: str) -> None:
-    async with runtime.sessions() as session, session.begin():
-        await repo.enqueue(
+    async with runtime.database.write() as session:
+        await storage.enqueue(
             session,
-            kind="text",
+            kind=OutboxKind.TEXT,
             member_id=member_id,
             period=period,
-            payload=f'{{"text": "{text}"}}',
+            payload=TextPayload(text=text),
             now=datetime.now(UTC),
         )
 
@@ -55,8 +56,8 @@ async def drain_until_done(sender: OutboxSender, runtime: Runtime, seconds: floa
     try:
         async with asyncio.timeout(seconds):
             while True:
-                async with runtime.sessions() as session:
-                    rows = await repo.outbox_rows(session)
+                async with runtime.database.read() as session:
+                    rows = await storage.outbox_rows(session)
                 if all(row.status != "pending" for row in rows):
                     break
                 await asyncio.sleep(0.05)
@@ -74,15 +75,13 @@ async def test_every_message_arrives_exactly_once_despite_429_and_500(
         for n in range(3):
             await queue_text(runtime, member_id, f"2026-11:{n}", f"pesan {n} untuk {member_id}")
     bot_api.failures["sendMessage"] = [(429, 1), (500, None), (502, None), (500, None)]
-    sender = OutboxSender(
-        runtime.sessions, runtime.reads, {"telegram": channel}, system_clock, first_backoff=0.2
-    )
+    sender = OutboxSender(runtime.database, {"telegram": channel}, system_clock, first_backoff=0.2)
     await drain_until_done(sender, runtime)
 
     texts = Counter((sent.chat_id, sent.text) for sent in bot_api.sent)
     assert len(texts) == 15 and set(texts.values()) == {1}, "each message exactly once"
-    async with runtime.sessions() as session:
-        rows = await repo.outbox_rows(session)
+    async with runtime.database.read() as session:
+        rows = await storage.outbox_rows(session)
     assert {row.status for row in rows} == {"sent"}
     assert bot_api.refused == 4
     assert sum(row.attempts for row in rows) == 4
@@ -95,12 +94,12 @@ async def test_blocked_user_fails_without_retry_and_unknown_channel_is_dropped(
     blocked = await register(runtime, "600")
     await queue_text(runtime, blocked, "x", "halo")
     bot_api.failures["sendMessage"] = [(403, None)]
-    async with runtime.sessions() as session, session.begin():
-        await repo.save_state(session, "console", "budi", "{}", datetime.now(UTC))
-    sender = OutboxSender(runtime.sessions, runtime.reads, {"telegram": channel}, system_clock)
+    async with runtime.database.write() as session:
+        await storage.save_state(session, "console", "budi", "{}", datetime.now(UTC))
+    sender = OutboxSender(runtime.database, {"telegram": channel}, system_clock)
     await drain_until_done(sender, runtime)
-    async with runtime.sessions() as session:
-        [row] = await repo.outbox_rows(session)
+    async with runtime.database.read() as session:
+        [row] = await storage.outbox_rows(session)
     assert row.status == "failed" and row.attempts == 1 and "scripted" in (row.last_error or "")
     assert bot_api.sent == []
 
@@ -130,14 +129,12 @@ async def test_crash_mid_drain_loses_nothing(
     members = [await register(runtime, str(700 + n)) for n in range(10)]
     for member_id in members:
         await queue_text(runtime, member_id, "p", f"pesan untuk {member_id}")
-    sender = OutboxSender(
-        runtime.sessions, runtime.reads, {"telegram": channel}, system_clock, per_second=20
-    )
+    sender = OutboxSender(runtime.database, {"telegram": channel}, system_clock, per_second=20)
     crashed = asyncio.create_task(sender.run(asyncio.Event()))
     await bot_api.wait_for_sent(4)
     crashed.cancel()  # the process dies mid-drain: no clean-up runs after this point
     await asyncio.gather(crashed, return_exceptions=True)
-    restarted = OutboxSender(runtime.sessions, runtime.reads, {"telegram": channel}, system_clock)
+    restarted = OutboxSender(runtime.database, {"telegram": channel}, system_clock)
     await drain_until_done(restarted, runtime)
     counts = Counter(sent.chat_id for sent in bot_api.sent)
     assert set(counts) == {700 + n for n in range(10)}, "nothing lost"
@@ -151,9 +148,11 @@ async def test_recap_day_brings_the_ketua_text_chart_and_spreadsheet(
     runtime = telegram()
     ketua = await register(runtime, "800", role="ketua", unit=None)
     kader = await register(runtime, "801")
-    async with runtime.sessions() as session, session.begin():
-        [melati] = [u for u in await repo.active_units(session, [1]) if u.slug == "posyandu-melati"]
-        await repo.save_report(
+    async with runtime.database.write() as session:
+        [melati] = [
+            u for u in await storage.active_units(session, [1]) if u.slug == "posyandu-melati"
+        ]
+        await storage.save_report(
             session,
             unit_id=melati.id,
             form="posyandu",
@@ -167,8 +166,8 @@ async def test_recap_day_brings_the_ketua_text_chart_and_spreadsheet(
         )
     clock = lambda: datetime(2026, 12, 1, 0, 5, tzinfo=UTC)  # noqa: E731  07:05 WIB on the 1st
     rules = ScheduleRules(1, datetime.min.time().replace(hour=7), (1,), 3)
-    sender = OutboxSender(runtime.sessions, runtime.reads, {"telegram": channel}, clock)
-    schedule = Schedule(runtime.sessions, runtime.reads, rules, clock, sender.notify)
+    sender = OutboxSender(runtime.database, {"telegram": channel}, clock)
+    schedule = Schedule(runtime.database, rules, clock, sender.notify)
     assert await schedule.tick() >= 1
     await sender.drain_once()
 
@@ -182,8 +181,8 @@ async def test_recap_day_brings_the_ketua_text_chart_and_spreadsheet(
     book = openpyxl.load_workbook(io.BytesIO(received[2].file_data))
     summary = {r[0]: r[1] for r in book["Ringkasan"].iter_rows(values_only=True)}
     assert summary["D"] == 40 and summary["D/S %"] == 80.0
-    async with runtime.sessions() as session:
-        rows = [r for r in await repo.outbox_rows(session) if r.member_id == ketua]
+    async with runtime.database.read() as session:
+        rows = [r for r in await storage.outbox_rows(session) if r.member_id == ketua]
     assert [(r.kind, r.status, r.parts_sent) for r in rows] == [("recap", "sent", 3)]
     assert await schedule.tick() == 0 and await sender.drain_once() == 0, "never twice"
 
@@ -195,19 +194,16 @@ async def test_stale_reminder_is_dropped(
     kader = await register(runtime, "900")
     clock_now = [datetime(2026, 12, 9, 0, 30, tzinfo=UTC)]
     schedule = Schedule(
-        runtime.sessions,
-        runtime.reads,
+        runtime.database,
         ScheduleRules(1, datetime.min.time().replace(hour=7), (1,), 3),
         lambda: clock_now[0],
     )
     await schedule.tick()
     clock_now[0] += timedelta(days=2)  # the bot was down until after the meeting
-    sender = OutboxSender(
-        runtime.sessions, runtime.reads, {"telegram": channel}, lambda: clock_now[0]
-    )
+    sender = OutboxSender(runtime.database, {"telegram": channel}, lambda: clock_now[0])
     await sender.drain_once()
-    async with runtime.sessions() as session:
-        rows = [r for r in await repo.outbox_rows(session) if r.member_id == kader]
+    async with runtime.database.read() as session:
+        rows = [r for r in await storage.outbox_rows(session) if r.member_id == kader]
     reminder = next(r for r in rows if r.kind == "reminder")
     assert reminder.status == "dropped" and reminder.last_error == "meeting has passed"
     assert not [s for s in bot_api.sent if s.chat_id == 900 and "Pengingat" in s.text]
@@ -225,8 +221,8 @@ async def test_rekap_and_pengingat_commands(telegram: GetRuntime, bot_api: FakeB
     assert "Bulannya belum terbaca" in reply.text
     reply = await ketua.say("/pengingat off")
     assert "Pengingat dimatikan" in reply.text
-    async with runtime.sessions() as session:
-        [chair] = await repo.recipients(session, role="ketua")
+    async with runtime.database.read() as session:
+        [chair] = await storage.recipients(session, role="ketua")
     assert chair.reminders_on is False
     reply = await ketua.say("/pengingat")
     assert "/pengingat off" in reply.text
@@ -269,6 +265,7 @@ async def test_recap_failing_after_the_turn_is_not_called_a_lost_answer(
     bot_api: FakeBotApi,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runtime = telegram()
     kader = await register_in_chat(runtime, bot_api, 970)
@@ -276,13 +273,12 @@ async def test_recap_failing_after_the_turn_is_not_called_a_lost_answer(
     await kader.say("hari ini")
     # The recap is read after the turn's transaction; a read side that fails there (here
     # an empty database file without tables) must not undo what the turn said it stored.
-    broken = db.create_engine(f"sqlite:///{tmp_path / 'kosong.db'}")
-    healthy = runtime.service.reads
-    runtime.service.reads = db.read_session_factory(broken)
+    broken = Database(f"sqlite:///{tmp_path / 'kosong.db'}")
+    monkeypatch.setattr(runtime.database, "read", broken.read)
     try:
         apology, prompt = await kader.say_expecting("/rekap", 2)
     finally:
-        runtime.service.reads = healthy
+        monkeypatch.undo()
         await broken.dispose()
     assert apology.text.startswith("Maaf, rekap belum bisa dibuat sekarang")
     assert "S: jumlah balita sasaran" in prompt.text, "then the pending question"
@@ -307,14 +303,12 @@ async def test_timed_out_send_is_retried(telegram: GetRuntime, bot_api: FakeBotA
     await slow.app.initialize()
     bot_api.send_delays = [1.0]  # the first send outlasts the client's patience
     try:
-        sender = OutboxSender(
-            runtime.sessions, runtime.reads, {"telegram": slow}, system_clock, first_backoff=0.1
-        )
+        sender = OutboxSender(runtime.database, {"telegram": slow}, system_clock, first_backoff=0.1)
         await drain_until_done(sender, runtime)
     finally:
         await slow.app.shutdown()
-    async with runtime.sessions() as session:
-        [row] = await repo.outbox_rows(session)
+    async with runtime.database.read() as session:
+        [row] = await storage.outbox_rows(session)
     assert row.status == "sent" and row.attempts == 1, "one time-out, then sent"
     arrived = [s for s in bot_api.sent if s.text == "pesan lambat"]
     # A time-out is ambiguous (the platform may have delivered): at least once, at most twice.
@@ -328,7 +322,7 @@ async def test_rows_that_cannot_be_sent_fail_alone_and_block_no_other(
     failed with its reason, and the good one still arrives."""
     runtime = telegram()
     earlier = datetime.now(UTC) - timedelta(minutes=5)
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.database.write() as session:
         strays = [
             Member(
                 channel="telegram",
@@ -343,38 +337,36 @@ async def test_rows_that_cannot_be_sent_fail_alone_and_block_no_other(
         await session.flush()
         for stray in strays:
             assert stray.id is not None
-            await repo.enqueue(
+            await storage.enqueue(
                 session,
-                kind="text",
+                kind=OutboxKind.TEXT,
                 member_id=stray.id,
                 period="2026-11",
-                payload='{"text": "halo"}',
+                payload=TextPayload(text="halo"),
                 now=earlier,
             )
     reader = await register(runtime, "610", role="ketua", unit=None)
-    async with runtime.sessions() as session, session.begin():
-        await repo.enqueue(  # its kampung no longer exists: the payload no longer renders
+    async with runtime.database.write() as session:
+        await storage.enqueue(  # its kampung no longer exists: the payload no longer renders
             session,
-            kind="recap_request",
+            kind=OutboxKind.RECAP_REQUEST,
             member_id=reader,
             period="2026-10",
-            payload='{"kampung_id": 999, "period": "2026-10"}',
+            payload=RecapPayload(kampung_id=999, period="2026-10"),
             now=earlier,
         )
     erased = await register(runtime, "611")
-    async with runtime.sessions() as session, session.begin():
-        await repo.erase_member(session, erased, datetime.now(UTC))
+    async with runtime.database.write() as session:
+        await storage.erase_member(session, erased, datetime.now(UTC))
     await queue_text(runtime, erased, "e", "untuk yang sudah dihapus")
     good = await register(runtime, "612")
     await queue_text(runtime, good, "g", "tetap sampai")
-    sender = OutboxSender(
-        runtime.sessions, runtime.reads, {"telegram": channel}, system_clock, per_second=1000
-    )
+    sender = OutboxSender(runtime.database, {"telegram": channel}, system_clock, per_second=1000)
     await drain_until_done(sender, runtime, seconds=15)
 
     assert [s.text for s in bot_api.sent if s.chat_id == 612] == ["tetap sampai"]
-    async with runtime.sessions() as session:
-        rows = await repo.outbox_rows(session)
+    async with runtime.database.read() as session:
+        rows = await storage.outbox_rows(session)
     by_member = {row.member_id: row for row in rows}
     stray_rows = [row for row in rows if row.member_id in {s.id for s in strays}]
     assert {row.status for row in stray_rows} == {"failed"}

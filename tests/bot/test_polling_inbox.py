@@ -20,7 +20,7 @@ import asyncpg
 from bot.app import open_runtime
 from bot.config import load_config
 from bot.telegram import TelegramChannel
-from storage import db, migrate
+from storage import Database, migrate
 from tests.conftest import (
     TOKEN,
     TelegramUser,
@@ -103,7 +103,7 @@ async def test_update_stored_and_confirmed_but_unhandled_is_handled_after_kill_9
     await admin.execute("CREATE DATABASE polling_inbox")
     await admin.close()
     url = postgres.database_url("polling_inbox")
-    engine = db.create_engine(url)
+    engine = Database(url).engine
     await migrate.upgrade(engine)
     await engine.dispose()
     config_path = write_config(tmp_path, bot_api.base_url, database_url=url)

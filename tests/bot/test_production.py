@@ -120,9 +120,9 @@ async def test_database_restart_mid_conversation(
     await admin.close()
     url = postgres.database_url("restart_test")
     path = write_config(tmp_path, bot_api.base_url, database_url=url)
-    from storage import db, migrate
+    from storage import Database, migrate
 
-    engine = db.create_engine(url)
+    engine = Database(url).engine
     await migrate.upgrade(engine)
     await engine.dispose()
     async with open_runtime(load_config(path)) as runtime:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+import storage
 from bot.app import Runtime, open_runtime
 from bot.config import load_config
 from bot.scheduler import Schedule, rules_from
 from handlers.reminders import ScheduleRules
-from storage import repo
 from storage.models import Outbox
 from tests.conftest import register, write_config
 
@@ -58,8 +58,8 @@ async def village(tmp_path: Path) -> AsyncIterator[tuple[Runtime, dict[str, int]
 
 
 async def queued(runtime: Runtime) -> list[Outbox]:
-    async with runtime.sessions() as session:
-        return await repo.outbox_rows(session)
+    async with runtime.database.read() as session:
+        return await storage.outbox_rows(session)
 
 
 def kinds_for(rows: list[Outbox], member_id: int) -> list[tuple[str, str]]:
@@ -71,7 +71,7 @@ async def test_recap_goes_out_at_seven_local_time_in_each_zone(
 ) -> None:
     runtime, people = village
     clock = Clock(datetime(2026, 11, 30, 22, 59, tzinfo=UTC))  # 06:59 WITA, 05:59 WIB
-    schedule = Schedule(runtime.sessions, runtime.reads, RULES, clock)
+    schedule = Schedule(runtime.database, RULES, clock)
     assert await schedule.tick() == 0
     clock.now = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)  # 07:00 WITA on the 1st
     assert await schedule.tick() == 2
@@ -93,7 +93,7 @@ async def test_missed_recap_is_caught_up_within_a_week(
 ) -> None:
     runtime, people = village
     clock = Clock(datetime(2026, 12, 9, 3, 0, tzinfo=UTC))  # down since before the 1st
-    schedule = Schedule(runtime.sessions, runtime.reads, RULES, clock)
+    schedule = Schedule(runtime.database, RULES, clock)
     await schedule.tick()
     assert not [r for r in await queued(runtime) if r.kind == "recap"]
     clock.now = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
@@ -107,7 +107,7 @@ async def test_meeting_reminders_the_day_before(
 ) -> None:
     runtime, people = village
     clock = Clock(datetime(2026, 12, 7, 0, 0, tzinfo=UTC))  # Monday 7 Dec, 07:00 WIB
-    schedule = Schedule(runtime.sessions, runtime.reads, RULES, clock)
+    schedule = Schedule(runtime.database, RULES, clock)
     await schedule.tick()
     rows = [r for r in await queued(runtime) if r.kind == "reminder"]
     # "second tuesday" of December 2026 is the 8th.
@@ -127,9 +127,7 @@ async def test_day_31_meets_on_the_last_day_of_short_months(
     village: tuple[Runtime, dict[str, int]],
 ) -> None:
     runtime, people = village
-    schedule = Schedule(
-        runtime.sessions, runtime.reads, RULES, Clock(datetime(2027, 2, 26, 23, 0, tzinfo=UTC))
-    )
+    schedule = Schedule(runtime.database, RULES, Clock(datetime(2027, 2, 26, 23, 0, tzinfo=UTC)))
     await schedule.tick()  # 07:00 WITA on 27 February 2027
     rows = await queued(runtime)
     reminders = [p for k, p in kinds_for(rows, people["kader_kenanga"]) if k == "reminder"]
@@ -144,10 +142,10 @@ async def test_follow_ups_after_the_deadline_for_missing_units_only(
     village: tuple[Runtime, dict[str, int]],
 ) -> None:
     runtime, people = village
-    async with runtime.sessions() as session, session.begin():
-        units = await repo.active_units(session, [1])
+    async with runtime.database.write() as session:
+        units = await storage.active_units(session, [1])
         mawar = next(u for u in units if u.slug == "posyandu-mawar")
-        await repo.save_report(
+        await storage.save_report(
             session,
             unit_id=mawar.id,
             form="posyandu",
@@ -160,7 +158,7 @@ async def test_follow_ups_after_the_deadline_for_missing_units_only(
             now=datetime(2026, 11, 10, tzinfo=UTC),
         )
     clock = Clock(datetime(2026, 12, 3, 1, 0, tzinfo=UTC))  # the deadline day itself
-    schedule = Schedule(runtime.sessions, runtime.reads, RULES, clock)
+    schedule = Schedule(runtime.database, RULES, clock)
     await schedule.tick()
     assert not [r for r in await queued(runtime) if r.kind in ("followup", "missing_list")]
     clock.now = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)  # 07:00 WIB the day after
@@ -180,12 +178,10 @@ async def test_reminders_off_means_no_reminders_but_still_the_recap(
     village: tuple[Runtime, dict[str, int]],
 ) -> None:
     runtime, people = village
-    async with runtime.sessions() as session, session.begin():
-        await repo.set_reminders(session, people["kader_mawar"], False)
-        await repo.set_reminders(session, people["ketua_sukamaju"], False)
-    schedule = Schedule(
-        runtime.sessions, runtime.reads, RULES, Clock(datetime(2026, 12, 7, 0, 0, tzinfo=UTC))
-    )
+    async with runtime.database.write() as session:
+        await storage.set_reminders(session, people["kader_mawar"], False)
+        await storage.set_reminders(session, people["ketua_sukamaju"], False)
+    schedule = Schedule(runtime.database, RULES, Clock(datetime(2026, 12, 7, 0, 0, tzinfo=UTC)))
     await schedule.tick()
     rows = await queued(runtime)
     assert kinds_for(rows, people["kader_mawar"]) == []
@@ -198,8 +194,7 @@ async def test_apscheduler_runs_a_tick_at_start(village: tuple[Runtime, dict[str
     assert config_rules == RULES
     woken = asyncio.Event()
     schedule = Schedule(
-        runtime.sessions,
-        runtime.reads,
+        runtime.database,
         RULES,
         Clock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC)),
         woken.set,

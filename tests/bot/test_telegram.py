@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlmodel import select
 
+import storage
 from bot.app import Runtime, open_runtime
 from bot.config import load_config
 from bot.telegram import TelegramChannel
-from storage import repo
 from storage.models import ProcessedUpdate, Report, ReportRevision
 from tests.conftest import NOW, TOKEN, TelegramUser, make_invite, stop_channel, write_config
 from tests.fakes.botapi import FakeBotApi
@@ -30,8 +30,8 @@ async def register(
 
 
 async def exported(runtime: Runtime, period: str = "2026-11") -> dict[tuple[str, str], int | str]:
-    async with runtime.sessions() as session:
-        rows = await repo.export_rows(session, period=period)
+    async with runtime.database.read() as session:
+        rows = await storage.export_rows(session, period=period)
     return {(row.unit, row.field): row.value for row in rows}
 
 
@@ -238,10 +238,10 @@ async def test_second_report_becomes_a_correction_and_ubah_makes_revisions(
     reply = await kader.press("Simpan")
     assert "revisi 3" in reply.text
 
-    async with runtime.sessions() as session:
+    async with runtime.database.read() as session:
         reports = (await session.exec(select(Report))).all()
         revisions = (await session.exec(select(ReportRevision))).all()
-        all_rows = await repo.export_rows(session, period="2026-11", all_revisions=True)
+        all_rows = await storage.export_rows(session, period="2026-11", all_revisions=True)
     assert len(reports) == 1 and reports[0].latest_revision == 3
     assert sorted(r.revision for r in revisions) == [1, 2, 3]
     values = await exported(runtime)
@@ -281,7 +281,7 @@ async def test_redelivered_update_is_handled_once(
     reply = await kader.say("50")
     assert len(kader.messages()) == count + 1, "the redelivery got no reply"
     assert "K: balita" in reply.text, "and it did not answer a question twice"
-    async with runtime.sessions() as session:
+    async with runtime.database.read() as session:
         ids = (await session.exec(select(ProcessedUpdate.update_id))).all()
     assert ids.count(str(update["update_id"])) == 1
 

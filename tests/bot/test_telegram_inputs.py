@@ -81,7 +81,7 @@ async def hook(tmp_path: Path, bot_api: FakeBotApi) -> AsyncIterator[Hook]:
 
 
 async def stored(runtime: Runtime) -> tuple[int, int, int]:
-    async with runtime.sessions() as session:
+    async with runtime.database.read() as session:
         members = len((await session.exec(select(Member))).all())
         states = len((await session.exec(select(Conversation))).all())
         updates = len((await session.exec(select(ProcessedUpdate))).all())
@@ -89,7 +89,7 @@ async def stored(runtime: Runtime) -> tuple[int, int, int]:
 
 
 async def state_of(runtime: Runtime) -> str:
-    async with runtime.sessions() as session:
+    async with runtime.database.read() as session:
         [row] = (await session.exec(select(Conversation))).all()
     return row.state
 

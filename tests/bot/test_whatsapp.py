@@ -19,11 +19,12 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
+import storage
 from bot.app import Runtime, open_runtime
 from bot.config import load_config
 from bot.outbox import OutboxSender
 from bot.whatsapp import WhatsAppChannel
-from storage import repo
+from storage import OutboxKind, RecapPayload, TextPayload
 from storage.models import Conversation, Member, ProcessedUpdate
 from tests.conftest import NOW, make_invite, write_config
 from tests.fakes.graphapi import TOKEN, FakeGraphApi, WaSent
@@ -148,7 +149,7 @@ async def wa(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[W
 
 
 async def stored(runtime: Runtime) -> tuple[int, int, int]:
-    async with runtime.sessions() as session:
+    async with runtime.database.read() as session:
         members = len((await session.exec(select(Member))).all())
         states = len((await session.exec(select(Conversation))).all())
         updates = len((await session.exec(select(ProcessedUpdate))).all())
@@ -205,8 +206,8 @@ async def test_register_and_report_posyandu_with_buttons(wa: WhatsAppBot) -> Non
     assert set(reply.options) == {"Simpan", "Ubah", "Batal"}
     reply = await user.press("Simpan")
     assert "Tersimpan ✅" in reply.text
-    async with wa.runtime.sessions() as session:
-        rows = await repo.export_rows(session, period="2026-11")
+    async with wa.runtime.database.read() as session:
+        rows = await storage.export_rows(session, period="2026-11")
     assert {(r.field, r.value) for r in rows} >= {("s", 50), ("d", 45), ("catatan", "aman")}
 
 
@@ -276,9 +277,9 @@ async def test_bkr_bkl_and_kb_in_one_message_each(wa: WhatsAppBot) -> None:
     reply = await user.press("Ya")
     assert "Ringkasan laporan KB – PPKBD Sukamaju" in reply.text
     await user.press("Simpan")
-    async with runtime.sessions() as session:
-        october = await repo.export_rows(session, period="2026-10")
-        november = await repo.export_rows(session, period="2026-11")
+    async with runtime.database.read() as session:
+        october = await storage.export_rows(session, period="2026-10")
+        november = await storage.export_rows(session, period="2026-11")
     assert {(r.field, r.value) for r in october} >= {
         ("pus", 100),
         ("aktif_iud", 10),
@@ -308,18 +309,19 @@ async def test_silent_member_gets_the_template_then_the_recap_when_answering(
     code = await make_invite(runtime, role="ketua", unit=None)
     ketua = WhatsAppUser(wa, "628555")
     await ketua.say(f"DAFTAR {code}")  # last message at NOW
-    async with runtime.sessions() as session, session.begin():
-        [chair] = await repo.recipients(session, role="ketua")
-        await repo.enqueue(
+    async with runtime.database.write() as session:
+        [chair] = await storage.recipients(session, role="ketua")
+        assert chair.kampung_id is not None
+        await storage.enqueue(
             session,
-            kind="recap",
+            kind=OutboxKind.RECAP,
             member_id=chair.id,
             period="2026-11",
-            payload=json.dumps({"kampung_id": chair.kampung_id, "period": "2026-11"}),
+            payload=RecapPayload(kampung_id=chair.kampung_id, period="2026-11"),
             now=NOW,
         )
     later = NOW + timedelta(days=2)
-    sender = OutboxSender(runtime.sessions, runtime.reads, {"whatsapp": wa.channel}, lambda: later)
+    sender = OutboxSender(runtime.database, {"whatsapp": wa.channel}, lambda: later)
     before = len(ketua.messages())
     await sender.drain_once()
     [template] = ketua.messages()[before:]
@@ -327,8 +329,8 @@ async def test_silent_member_gets_the_template_then_the_recap_when_answering(
     assert template.body["template"]["name"] == "kaderbot_rekap"
     parameters = template.body["template"]["components"][0]["parameters"]
     assert [p["text"] for p in parameters] == ["Kampung KB Sukamaju", "November 2026"]
-    async with runtime.sessions() as session:
-        [row] = await repo.outbox_rows(session)
+    async with runtime.database.read() as session:
+        [row] = await storage.outbox_rows(session)
     assert (row.status, row.path) == ("waiting", "template")
 
     wa.clock[0] = later
@@ -342,8 +344,8 @@ async def test_silent_member_gets_the_template_then_the_recap_when_answering(
     assert got[2].media is not None
     book = openpyxl.load_workbook(io.BytesIO(got[2].media[1]))
     assert "Ringkasan" in book.sheetnames
-    async with runtime.sessions() as session:
-        [row] = await repo.outbox_rows(session)
+    async with runtime.database.read() as session:
+        [row] = await storage.outbox_rows(session)
     assert (row.status, row.path) == ("sent", "template+session")
 
 
@@ -354,32 +356,30 @@ async def test_reminder_inside_the_window_is_a_plain_message_and_5xx_is_retried(
     code = await make_invite(runtime)
     kader = WhatsAppUser(wa, "628666")
     await kader.say(f"DAFTAR {code}")
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.database.write() as session:
         [member] = (await session.exec(select(Member))).all()
         assert member.id is not None
-        await repo.enqueue(
+        await storage.enqueue(
             session,
-            kind="text",
+            kind=OutboxKind.TEXT,
             member_id=member.id,
             period="x",
-            payload=json.dumps({"text": "Pengingat uji"}),
+            payload=TextPayload(text="Pengingat uji"),
             now=NOW,
         )
     wa.graph.failures = [500]
     soon = NOW + timedelta(hours=1)
     clock = [soon]
-    sender = OutboxSender(
-        runtime.sessions, runtime.reads, {"whatsapp": wa.channel}, lambda: clock[0]
-    )
+    sender = OutboxSender(runtime.database, {"whatsapp": wa.channel}, lambda: clock[0])
     await sender.drain_once()
-    async with runtime.sessions() as session:
-        [row] = await repo.outbox_rows(session)
+    async with runtime.database.read() as session:
+        [row] = await storage.outbox_rows(session)
     assert row.status == "pending" and row.attempts == 1
     clock[0] = soon + timedelta(minutes=5)
     await sender.drain_once()
     assert kader.messages()[-1].text == "Pengingat uji"
-    async with runtime.sessions() as session:
-        [row] = await repo.outbox_rows(session)
+    async with runtime.database.read() as session:
+        [row] = await storage.outbox_rows(session)
     assert (row.status, row.path) == ("sent", "session")
 
 

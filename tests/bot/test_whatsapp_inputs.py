@@ -62,7 +62,7 @@ async def answers(wa: WhatsAppBot, payload: bytes, expect: int) -> list[str]:  #
 
 
 async def state_of(wa: WhatsAppBot) -> str:  # noqa: F811
-    async with wa.runtime.sessions() as session:
+    async with wa.runtime.database.read() as session:
         [row] = (await session.exec(select(Conversation))).all()
     return row.state
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from handlers import conversation as engine
 from handlers.messages import Incoming, Reply
-from storage.views import InviteView, MemberView, ReportView, UnitView
+from storage import InviteView, MemberView, ReportView, Role, UnitView
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 20)
@@ -25,7 +25,7 @@ UPPKA = unit(4, "uppka", "UPPKA Maju")
 PIKR = unit(8, "pikr", "PIK-R Generasi Berencana")
 
 
-def member(*units: UnitView, role: str = "kader") -> MemberView:
+def member(*units: UnitView, role: Role = "kader") -> MemberView:
     return MemberView(7, "Bu Sari", role, "Kampung KB Sukamaju", 1, "Asia/Jakarta", units)
 
 
@@ -59,7 +59,7 @@ class Chat:
         return [e for e in self.effects if isinstance(e, engine.SaveReport)]
 
 
-def chat(*units: UnitView, reports: tuple[ReportView, ...] = (), role: str = "kader") -> Chat:
+def chat(*units: UnitView, reports: tuple[ReportView, ...] = (), role: Role = "kader") -> Chat:
     return Chat(engine.Context(member(*units, role=role), TODAY, NOW, reports))
 
 
@@ -500,3 +500,12 @@ def test_kb_month_outside_the_two_allowed_says_which() -> None:
     conversation.say("/lapor")
     reply = conversation.say("september")
     assert "Laporan KB hanya untuk November 2026 atau Oktober 2026" in reply.text
+
+
+def test_every_readme_one_message_example_reaches_the_summary() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = readme.split("## One-message reports", 1)[1].split("```")[1]
+    units = {"posyandu": MELATI, "bkb": CERIA, "kb": PPKBD, "uppka": UPPKA, "pikr": PIKR}
+    for line in block.strip().splitlines():
+        reply = chat(units[line.split()[0]]).say(line)
+        assert "Ringkasan laporan" in reply.text or "Dianggap 0?" in reply.text, line

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from handlers import conversation as engine
 from handlers.forms import FORMS, FieldKind, balance_sides
 from handlers.messages import Incoming
-from storage.views import UnitView
+from storage import UnitView
 from tests.handlers.test_conversation import CERIA, MELATI, NOW, PPKBD, TODAY, member, unit
 
 BKR = unit(5, "bkr", "BKR Harapan")

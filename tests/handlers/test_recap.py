@@ -13,7 +13,7 @@ from PIL import Image
 from handlers import recap, texts
 from handlers.forms import FieldKind, FieldSpec, FormSpec, Rate, RecapSpec
 from handlers.messages import split_text
-from storage.views import KampungView, ReportView, UnitView
+from storage import KampungView, ReportView, UnitView
 
 KAMPUNG = KampungView(
     1, "sukamaju", "Kampung KB Sukamaju", "Cibeunying", "Asia/Jakarta", 239, 473, 356, 628

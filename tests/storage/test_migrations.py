@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from bot.cli import main
-from storage import db, migrate
+from storage import Database, migrate
 from tests.conftest import write_config
 
 
@@ -19,7 +19,7 @@ def test_head_constant_is_the_newest_script() -> None:
 
 
 async def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
-    engine = db.create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    engine = Database(f"sqlite:///{tmp_path / 'm.db'}").engine
     try:
         await migrate.upgrade(engine)
         assert await migrate.current(engine) == migrate.HEAD
@@ -33,7 +33,7 @@ async def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
 
 
 async def test_out_of_date_database_is_refused_unless_upgraded(tmp_path: Path) -> None:
-    engine = db.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    engine = Database(f"sqlite:///{tmp_path / 'old.db'}").engine
     try:
         with pytest.raises(migrate.SchemaOutOfDateError, match="kaderbot db upgrade"):
             await migrate.ensure_current(engine, upgrade_automatically=False)

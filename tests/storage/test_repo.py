@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import select
 
+import storage
 from bot.app import Runtime, open_runtime
 from bot.config import load_config
-from storage import repo
 from storage.models import Invite, Unit
 from tests.conftest import NOW, make_invite, write_config
 
@@ -18,7 +18,7 @@ from tests.conftest import NOW, make_invite, write_config
 async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     async with (
         open_runtime(load_config(write_config(tmp_path))) as runtime,
-        runtime.sessions() as session,
+        runtime.database.read() as session,
     ):
         journal = (await session.exec(text("PRAGMA journal_mode"))).one()  # type: ignore[call-overload]
         keys = (await session.exec(text("PRAGMA foreign_keys"))).one()  # type: ignore[call-overload]
@@ -27,7 +27,7 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None
 
 async def test_organisation_sync_keeps_removed_units_inactive(config_path: Path) -> None:
     async with open_runtime(load_config(config_path)) as runtime:
-        async with runtime.sessions() as session:
+        async with runtime.database.read() as session:
             units = (await session.exec(select(Unit))).all()
         # 9 listed in config, and each of the 2 Kampung KB's own pokja unit (kegiatan)
         assert len(units) == 11 and all(u.active for u in units)
@@ -35,7 +35,10 @@ async def test_organisation_sync_keeps_removed_units_inactive(config_path: Path)
         assert pokja == ["Pokja Kampung KB Mekarsari", "Pokja Kampung KB Sukamaju"]
     shorter = config_path.read_text().replace('slug = "bkl-bahagia"', 'slug = "bkl-sejahtera"')
     config_path.write_text(shorter)
-    async with open_runtime(load_config(config_path)) as runtime, runtime.sessions() as session:
+    async with (
+        open_runtime(load_config(config_path)) as runtime,
+        runtime.database.read() as session,
+    ):
         units = (await session.exec(select(Unit))).all()
     by_slug = {u.slug: u for u in units}
     assert not by_slug["bkl-bahagia"].active and by_slug["bkl-sejahtera"].active
@@ -45,31 +48,31 @@ async def test_organisation_sync_keeps_removed_units_inactive(config_path: Path)
 async def test_invites_are_random_single_use_and_expire(runtime: Runtime) -> None:
     codes = {await make_invite(runtime) for _ in range(20)}
     assert len(codes) == 20
-    assert all(len(c) == 8 and set(c) <= set(repo.INVITE_ALPHABET) for c in codes)
+    assert all(len(c) == 8 and set(c) <= set(storage.INVITE_ALPHABET) for c in codes)
     code = codes.pop()
-    async with runtime.sessions() as session, session.begin():
-        view = await repo.find_invite(session, code)
+    async with runtime.database.write() as session:
+        view = await storage.find_invite(session, code)
         assert view is not None and not view.used
         assert view.expires_at == NOW + timedelta(days=7)
-        member = await repo.register_member(
+        member = await storage.register_member(
             session, invite_id=view.id, channel="t", user_key="1", name="Sari", now=NOW
         )
-        used = await repo.find_invite(session, code)
+        used = await storage.find_invite(session, code)
         invite = (await session.exec(select(Invite).where(Invite.code == code))).one()
     assert used is not None and used.used and invite.used_by == member.id
     assert await _find(runtime, "NOSUCHCD") is None
 
 
 async def _find(runtime: Runtime, code: str) -> object:
-    async with runtime.sessions() as session:
-        return await repo.find_invite(session, code)
+    async with runtime.database.read() as session:
+        return await storage.find_invite(session, code)
 
 
 async def test_unknown_names_in_invites_are_refused(runtime: Runtime) -> None:
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.database.write() as session:
         for kampung, unit in (("nowhere", None), ("sukamaju", "nounit")):
             try:
-                await repo.create_invites(
+                await storage.create_invites(
                     session,
                     role="kader",
                     kampung_slug=kampung,
@@ -79,28 +82,28 @@ async def test_unknown_names_in_invites_are_refused(runtime: Runtime) -> None:
                     now=NOW,
                     valid_for=timedelta(days=7),
                 )
-            except repo.NotFoundError as error:
+            except storage.NotFoundError as error:
                 assert (unit or kampung) in str(error)
             else:
                 raise AssertionError("expected NotFoundError")
 
 
 async def test_update_ids_are_claimed_once_and_pruned(runtime: Runtime) -> None:
-    async with runtime.sessions() as session, session.begin():
-        assert await repo.claim_update(session, "telegram", "5", NOW)
-        assert not await repo.claim_update(session, "telegram", "5", NOW)
-        assert await repo.claim_update(session, "whatsapp", "5", NOW)
-    async with runtime.sessions() as session, session.begin():
-        removed = await repo.prune_processed_updates(session, NOW + timedelta(seconds=1))
+    async with runtime.database.write() as session:
+        assert await storage.claim_update(session, "telegram", "5", NOW)
+        assert not await storage.claim_update(session, "telegram", "5", NOW)
+        assert await storage.claim_update(session, "whatsapp", "5", NOW)
+    async with runtime.database.write() as session:
+        removed = await storage.prune_processed_updates(session, NOW + timedelta(seconds=1))
     assert removed == 2
 
 
 async def test_reports_get_revisions_and_export_latest_in_local_time(runtime: Runtime) -> None:
     code = await make_invite(runtime)
-    async with runtime.sessions() as session, session.begin():
-        view = await repo.find_invite(session, code)
+    async with runtime.database.write() as session:
+        view = await storage.find_invite(session, code)
         assert view is not None and view.unit_id is not None
-        member = await repo.register_member(
+        member = await storage.register_member(
             session, invite_id=view.id, channel="t", user_key="1", name="Bu Sari", now=NOW
         )
         assert member.id is not None
@@ -112,7 +115,7 @@ async def test_reports_get_revisions_and_export_latest_in_local_time(runtime: Ru
             "member_id": member.id,
             "now": NOW,
         }
-        first = await repo.save_report(
+        first = await storage.save_report(
             session,
             meeting_date=date(2026, 11, 10),
             values={"s": 50, "catatan": "ok"},
@@ -120,7 +123,7 @@ async def test_reports_get_revisions_and_export_latest_in_local_time(runtime: Ru
             **common,  # type: ignore[arg-type]
         )
         # A second report for the same month, unaware of the first, becomes revision 2.
-        second = await repo.save_report(
+        second = await storage.save_report(
             session,
             meeting_date=date(2026, 11, 12),
             values={"s": 52},
@@ -128,10 +131,10 @@ async def test_reports_get_revisions_and_export_latest_in_local_time(runtime: Ru
             **common,  # type: ignore[arg-type]
         )
     assert (first, second) == (1, 2)
-    async with runtime.sessions() as session:
-        latest = await repo.export_rows(session, period="2026-11")
-        everything = await repo.export_rows(session, period="2026-11", all_revisions=True)
-        recent = await repo.recent_reports(session, [view.unit_id], "2026-09")
+    async with runtime.database.read() as session:
+        latest = await storage.export_rows(session, period="2026-11")
+        everything = await storage.export_rows(session, period="2026-11", all_revisions=True)
+        recent = await storage.recent_reports(session, [view.unit_id], "2026-09")
     assert [(r.field, r.value, r.revision) for r in latest] == [("s", 52, 2)]
     assert latest[0].meeting_date == date(2026, 11, 12)
     assert latest[0].reported_at.isoformat() == "2026-11-20T10:00:00+07:00"
@@ -144,9 +147,9 @@ async def test_reports_get_revisions_and_export_latest_in_local_time(runtime: Ru
 
 async def test_conversation_state_round_trip(runtime: Runtime) -> None:
     later = datetime(2026, 11, 21, tzinfo=UTC)
-    async with runtime.sessions() as session, session.begin():
-        assert await repo.load_state(session, "telegram", "9") is None
-        await repo.save_state(session, "telegram", "9", '{"step": "idle"}', NOW)
-        await repo.save_state(session, "telegram", "9", '{"step": "ask"}', later)
-    async with runtime.sessions() as session:
-        assert await repo.load_state(session, "telegram", "9") == '{"step": "ask"}'
+    async with runtime.database.write() as session:
+        assert await storage.load_state(session, "telegram", "9") is None
+        await storage.save_state(session, "telegram", "9", '{"step": "idle"}', NOW)
+        await storage.save_state(session, "telegram", "9", '{"step": "ask"}', later)
+    async with runtime.database.read() as session:
+        assert await storage.load_state(session, "telegram", "9") == '{"step": "ask"}'

@@ -1,0 +1,164 @@
+"""The outbox: every scheduled or queued message, first as a row.
+
+A row's kind says what it is and fixes the type of its payload (`payload_type`), stored
+as JSON in the row and parsed again when the row is sent. The stored strings (kinds,
+statuses, payload keys) are what older versions wrote: existing databases keep working.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, assert_never
+
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.database import insert_ignoring_duplicates
+from storage.models import Outbox
+
+
+class OutboxKind(StrEnum):
+    RECAP = "recap"  # the monthly recap, to each ketua on recap day
+    RECAP_REQUEST = "recap_request"  # a recap the operator queued (`kaderbot recap --send`)
+    DISTRICT_RECAP = "district_recap"  # the kecamatan's recap, to each PLKB
+    REMINDER = "reminder"  # a unit's meeting is coming, to its kader
+    POKJA_REMINDER = "pokja_reminder"  # the pokja's meeting is coming, to the ketua
+    FOLLOWUP = "followup"  # last month's report is missing, to the unit's kader
+    MISSING_LIST = "missing_list"  # which units have not reported, to the ketua
+    TEXT = "text"  # any other text
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # to be sent at next_attempt_at
+    WAITING = "waiting"  # a WhatsApp template went out; the rest waits for their answer
+    SENT = "sent"
+    DROPPED = "dropped"  # no longer to be sent (member erased, meeting passed)
+    FAILED = "failed"
+
+
+FINISHED = frozenset({OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.DROPPED})
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    def to_json(self) -> str:
+        """The JSON stored in the row: sorted keys, as older versions wrote it."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True)
+
+
+class RecapPayload(_Payload):
+    """A Kampung KB's recap of a month (kinds recap and recap_request)."""
+
+    kampung_id: int
+    period: str
+
+
+class DistrictRecapPayload(_Payload):
+    kecamatan: str
+    period: str
+
+
+class MeetingReminderPayload(_Payload):
+    """A reminder's text, and the meeting day in its Kampung KB's zone (after which the
+    reminder is stale)."""
+
+    text: str
+    meeting_date: date
+    timezone: str
+
+
+class TextPayload(_Payload):
+    text: str
+
+
+OutboxPayload = RecapPayload | DistrictRecapPayload | MeetingReminderPayload | TextPayload
+
+
+def payload_type(kind: OutboxKind) -> type[OutboxPayload]:
+    match kind:
+        case OutboxKind.RECAP | OutboxKind.RECAP_REQUEST:
+            return RecapPayload
+        case OutboxKind.DISTRICT_RECAP:
+            return DistrictRecapPayload
+        case OutboxKind.REMINDER | OutboxKind.POKJA_REMINDER:
+            return MeetingReminderPayload
+        case OutboxKind.FOLLOWUP | OutboxKind.MISSING_LIST | OutboxKind.TEXT:
+            return TextPayload
+        case _:
+            assert_never(kind)
+
+
+def parse_payload(kind: str, raw: str) -> OutboxPayload:
+    """A stored row's payload; ValueError (pydantic's ValidationError is one) for an
+    unknown kind or a payload that does not fit it."""
+    return payload_type(OutboxKind(kind)).model_validate_json(raw)
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    kind: OutboxKind,
+    member_id: int,
+    period: str,
+    payload: OutboxPayload,
+    now: datetime,
+) -> bool:
+    """Queue a message once per (kind, member, period); False when it already was."""
+    expected = payload_type(kind)
+    if not isinstance(payload, expected):
+        raise TypeError(f"a {kind} message takes a {expected.__name__}, not {payload!r}")
+    statement = insert_ignoring_duplicates(
+        session,
+        Outbox,
+        kind=kind.value,
+        member_id=member_id,
+        period=period,
+        payload=payload.to_json(),
+        status=OutboxStatus.PENDING.value,
+        attempts=0,
+        parts_sent=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    result = await session.exec(statement)
+    return bool(result.rowcount)
+
+
+async def due_outbox(
+    session: AsyncSession, now: datetime, limit: int, skip_ids: Iterable[int] = ()
+) -> list[Outbox]:
+    query = (
+        select(Outbox)
+        .where(Outbox.status == OutboxStatus.PENDING.value, col(Outbox.next_attempt_at) <= now)
+        .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
+        .limit(limit)
+    )
+    skip = list(skip_ids)
+    if skip:
+        query = query.where(col(Outbox.id).not_in(skip))
+    return list((await session.exec(query)).all())
+
+
+async def get_outbox(session: AsyncSession, outbox_id: int) -> Outbox | None:
+    return await session.get(Outbox, outbox_id)
+
+
+async def update_outbox(session: AsyncSession, outbox_id: int, **changes: Any) -> None:
+    """Change a row; a finished one keeps no content (a missing list names kader)."""
+    row = await session.get(Outbox, outbox_id)
+    assert row is not None
+    for key, value in changes.items():
+        setattr(row, key, value.value if isinstance(value, StrEnum) else value)
+    if row.status in FINISHED:
+        row.payload = "{}"
+    session.add(row)
+    await session.flush()
+
+
+async def outbox_rows(session: AsyncSession) -> list[Outbox]:
+    return list((await session.exec(select(Outbox).order_by(col(Outbox.id)))).all())
