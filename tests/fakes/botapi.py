@@ -123,6 +123,8 @@ class FakeBotApi:
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
             )
         result = await handler(params)
+        if isinstance(result, web.Response):  # the method's own refusal
+            return result
         return web.json_response({"ok": True, "result": result})
 
     async def _download(self, request: web.Request) -> web.Response:
@@ -136,8 +138,11 @@ class FakeBotApi:
         # The Bot API's File: file_path is relative; PTB prefixes its base_file_url.
         file_id = str(params["file_id"])
         path = f"photos/{file_id}.jpg"
-        if path not in self.files:
-            return None
+        if path not in self.files:  # as Telegram answers a file id it does not know
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"},
+                status=400,
+            )
         return {
             "file_id": file_id,
             "file_unique_id": f"u{file_id}",
