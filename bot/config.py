@@ -25,7 +25,7 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from handlers.forms import UNIT_KINDS
+from handlers.forms import POKJA_SLUG, UNIT_KINDS
 from handlers.meetings import MeetingRuleError, parse_meeting_rule
 from storage import KampungSeed, UnitSeed
 
@@ -192,8 +192,14 @@ class ScheduleSettings(_Settings):
         return value
 
 
+def _not_reserved(value: str) -> str:
+    if value == POKJA_SLUG:  # every Kampung KB's own unit for kegiatan, made by the bot
+        raise ValueError(f"{value!r} is reserved for the Kampung KB's kegiatan; choose another")
+    return value
+
+
 class UnitSettings(_Settings):
-    slug: Slug
+    slug: Annotated[Slug, AfterValidator(_not_reserved)]
     kind: Annotated[str, AfterValidator(_unit_kind)]
     name: str = Field(min_length=1)
     rw: str = ""

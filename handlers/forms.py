@@ -175,6 +175,9 @@ class RecapSpec:
     units: tuple[str, ...] | None = None
     district: tuple[str, ...] = ()
     section: str = ""  # forms of one section make one paragraph of the text ("": its own)
+    # A form reported at will (kegiatan) is listed instead: one line and one sheet row per
+    # report of the month, with these fields (a PHOTOS field shows how many photos).
+    listing: tuple[str, ...] = ()
     qualified: bool = False  # labels on shared sheets carry the form's name ("BKB: Pertemuan")
 
 
@@ -551,6 +554,7 @@ KEGIATAN = FormSpec(
         FieldSpec("foto", FieldKind.PHOTOS, "kegiatan.foto", optional=True),
     ),
     unit_kinds=("pokja",),
+    recap=RecapSpec(listing=("judul", "kategori", "tempat", "sasaran", "foto")),
     expected=False,
     many_per_day=True,
     quick=False,

@@ -42,6 +42,7 @@ MENU = "Mau melakukan apa?"
 MENU_LAPOR = "Lapor"
 MENU_STATUS = "Status bulan ini"
 MENU_UBAH = "Ubah laporan"
+MENU_KEGIATAN = "Lapor kegiatan"
 MENU_BANTUAN = "Bantuan"
 _HELP_NUMBERS = (
     "Jawab angka cukup dengan angkanya, misal 45 atau empat puluh lima. "
@@ -512,6 +513,10 @@ RECAP_LINES: dict[str, tuple[str, ...]] = {
 RECAP_UNIT_LINES = {"posyandu": "• {unit}: D/S {d_s}, N/D {n_d}, BGM {bgm}"}
 RECAP_ANSWERED = {"posyandu": " (hanya {answered} dari {reports} posyandu yang mengisi)"}
 RECAP_ANSWERED_ANY = " (hanya {answered} dari {reports} laporan yang mengisi)"
+# Forms the recap lists, one line per report: the spec's `listing` fields by key.
+RECAP_LIST_LINE = {
+    "kegiatan": "• {tanggal}: {judul} ({kategori}), {tempat}, sasaran {sasaran}, {foto} foto"
+}
 RECAP_UNIT_NONE = "• {unit}: belum lapor"
 RECAP_FORM_NONE = "Belum ada laporan {form} untuk {month}."
 RECAP_COMPLETENESS = (

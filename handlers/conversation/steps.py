@@ -84,6 +84,7 @@ _MENU = (
     (texts.MENU_LAPOR, "lapor"),
     (texts.MENU_STATUS, "status"),
     (texts.MENU_UBAH, "ubah"),
+    (texts.MENU_KEGIATAN, "kegiatan"),
     (texts.MENU_BANTUAN, "bantuan"),
 )
 _PLKB_MENU = ("status", "bantuan")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from handlers.forms import FORM_FOR_KIND, FORMS, FormSpec, Rate, RecapSpec
+from handlers.forms import FORM_FOR_KIND, FORMS, FieldKind, FormSpec, Rate, RecapSpec, photo_ids
 from handlers.periods import shift_period
 from handlers.recap.tally import Tally, add_rows, layout_of, pooled, ratio, unit_month
 from storage import KampungView, ReportView, UnitView
@@ -96,6 +96,8 @@ class Recap:
     forms: Mapping[str, FormRecap]  # form name -> its figures, in the forms' order
     completeness: Completeness
     trend: tuple[TrendPoint, ...]
+    # Forms reported at will (kegiatan): form name -> the month's reports, by date.
+    listings: Mapping[str, tuple[ReportView, ...]] = field(default_factory=dict)
 
     # Shorthands for the forms of today, as callers name them.
     @property
@@ -239,4 +241,31 @@ def build_recap(
         forms=by_form,
         completeness=_completeness(period, units, forms, indexed, kader_by_unit, deadline),
         trend=trend,
+        listings=_listings(period, units, indexed),
     )
+
+
+def listing_values(spec: FormSpec, report: ReportView) -> dict[str, object]:
+    """One listed report's fields by key: the date first, a photo field as its count, a
+    skipped answer as None."""
+    values: dict[str, object] = {spec.fields[0].key: report.meeting_date}
+    for key in spec.recap.listing:
+        value = report.values.get(key)
+        values[key] = len(photo_ids(value)) if spec.field(key).kind is FieldKind.PHOTOS else value
+    return values
+
+
+def _listings(
+    period: str, units: Sequence[UnitView], indexed: Mapping[tuple[int, str], Sequence[ReportView]]
+) -> dict[str, tuple[ReportView, ...]]:
+    """The month's reports of every form the recap lists (its spec's `listing`), by date,
+    where the Kampung KB has units of that form."""
+    listed: dict[str, list[ReportView]] = {}
+    for unit in units:
+        name = FORM_FOR_KIND.get(unit.kind)
+        if name is not None and FORMS[name].recap.listing:
+            listed.setdefault(name, []).extend(indexed.get((unit.id, period), ()))
+    return {
+        name: tuple(sorted(found, key=lambda r: (r.meeting_date or date.min, r.id)))
+        for name, found in listed.items()
+    }

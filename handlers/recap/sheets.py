@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 import xlsxwriter
 
 from handlers import texts
-from handlers.forms import Count, FormSpec, Mix, Rate, RecapSpec
-from handlers.recap.indicators import FormRecap, Recap, recapped_forms
+from handlers.forms import FORMS, Count, FormSpec, Mix, Rate, RecapSpec
+from handlers.recap.indicators import FormRecap, Recap, listing_values, recapped_forms
 from handlers.sheets import new_workbook
 
 
@@ -115,6 +116,14 @@ def recap_xlsx(recap: Recap) -> bytes:
                 for name, tally in form.units
             ],
         )
+    for name, reports in recap.listings.items():
+        spec = FORMS[name]
+        header = [t.field_label(key) for key in (spec.fields[0].key, *spec.recap.listing)]
+        rows = [
+            [t.short_date(v) if isinstance(v, date) else v for v in values]
+            for values in (listing_values(spec, r).values() for r in reports)
+        ]
+        _sheet_rows(workbook, t.FORM_NAMES[name], header, rows)
     _sheet_rows(
         workbook,
         t.XLSX_MISSING_SHEET,

@@ -7,13 +7,15 @@ form is named here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 
 from babel.numbers import format_decimal
 
 from handlers import texts
-from handlers.forms import Mix, Rate
-from handlers.recap.indicators import FormRecap, Recap
+from handlers.forms import FORMS, Mix, Rate
+from handlers.recap.indicators import FormRecap, Recap, listing_values
 from handlers.recap.tally import Tally, pooled
+from storage import ReportView
 
 number = texts.number
 
@@ -162,6 +164,8 @@ def recap_text(recap: Recap) -> str:
             for form in present:
                 lines += _form_lines(recap, form)
             lines.append("")
+    for name, reports in recap.listings.items():
+        lines += [*_listing_lines(recap, name, reports), ""]
     done = recap.completeness
     lines.append(
         t.RECAP_COMPLETENESS.format(
@@ -179,6 +183,22 @@ def recap_text(recap: Recap) -> str:
     else:
         lines.append(t.RECAP_ALL_IN)
     return "\n".join(lines)
+
+
+def _listing_lines(recap: Recap, name: str, reports: Sequence[ReportView]) -> list[str]:
+    """A form reported at will: one line per report of the month (kegiatan)."""
+    t = texts
+    if not reports:
+        return [t.RECAP_FORM_NONE.format(form=t.FORM_NAMES[name], month=t.month_name(recap.period))]
+    spec = FORMS[name]
+    lines = [t.RECAP_HEADINGS.get(name, t.FORM_NAMES[name])]
+    for report in reports:
+        shown = {
+            key: "-" if value is None else t.short_date(value) if isinstance(value, date) else value
+            for key, value in listing_values(spec, report).items()
+        }
+        lines.append(t.RECAP_LIST_LINE[name].format(**shown))
+    return lines
 
 
 def district_text(kecamatan: str, period: str, recaps: Sequence[Recap]) -> str:

@@ -43,6 +43,10 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
         (('name = "Kampung KB Mekarsari"\n', ""), "kampung[1].name: required key is missing"),
         (('timezone = "Asia/Makassar"', 'timezone = "Asia/Bandung"'), "kampung[1].timezone"),
         (('kind = "bkr"', 'kind = "arisan"'), "kampung[0].unit[3].kind: 'arisan' is not"),
+        (
+            ('slug = "bkr-harapan"', 'slug = "pokja"'),
+            "kampung[0].unit[3].slug: 'pokja' is reserved",
+        ),
         (('meets = "day 10"', 'meets = "tiap tanggal 10"'), "kampung[0].unit[0].meets"),
         (('meets = "day 10"', 'meets = "day 40"'), "kampung[0].unit[0].meets: day must"),
         (('bot_username = "KaderTestBot"', 'bot_name = "x"'), "telegram.bot_name: unknown key"),

@@ -434,3 +434,44 @@ def test_uppka_and_pikr_in_the_recap_against_their_profile_numbers() -> None:
     rows = list(book["PIK-R"].iter_rows(values_only=True))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["Unit"] == "PIK-R Generasi Berencana" and row["Pertemuan"] == 2
+
+
+def test_kegiatan_are_listed_in_the_text_and_their_own_sheet() -> None:
+    pokja = unit(9, "pokja", "Pokja Kampung KB Sukamaju")
+    rapat: dict[str, int | str] = {
+        "judul": "Rapat koordinasi pokja",
+        "kategori": "Rapat pokja: koordinasi",
+        "tempat": "Balai RW 02",
+        "sasaran": 18,
+        "foto": "4,5",
+    }
+    senam = {**rapat, "judul": "Senam lansia", "kategori": "Fungsi perlindungan", "sasaran": 40}
+    del senam["foto"]  # no photos: skipped
+    reports = [
+        *REPORTS,
+        report(9, "kegiatan", "2026-11", senam, date(2026, 11, 14)),
+        report(9, "kegiatan", "2026-11", rapat, date(2026, 11, 3)),
+        report(9, "kegiatan", "2026-10", rapat, date(2026, 10, 30)),  # last month: not listed
+    ]
+    built = recap.build_recap(KAMPUNG, "2026-11", [*UNITS, pokja], reports, {}, 3)
+    text = recap.recap_text(built)
+    assert (
+        "Kegiatan\n"
+        "• 3 Nov 2026: Rapat koordinasi pokja (Rapat pokja: koordinasi), Balai RW 02, "
+        "sasaran 18, 2 foto\n"
+        "• 14 Nov 2026: Senam lansia (Fungsi perlindungan), Balai RW 02, sasaran 40, 0 foto"
+    ) in text
+    assert "Kelengkapan: 5 dari 6 unit lapor" in text, "kegiatan owe nothing"
+    book = openpyxl.load_workbook(io.BytesIO(recap.recap_xlsx(built)))
+    rows = list(book["Kegiatan"].iter_rows(values_only=True))
+    assert rows[0] == ("Tanggal", "Judul", "Kategori", "Tempat", "Sasaran", "Foto")
+    assert rows[1] == (
+        "3 Nov 2026",
+        "Rapat koordinasi pokja",
+        "Rapat pokja: koordinasi",
+        "Balai RW 02",
+        18,
+        2,
+    )
+    quiet = recap.build_recap(KAMPUNG, "2026-11", [*UNITS, pokja], REPORTS, {}, 3)
+    assert "Belum ada laporan Kegiatan untuk November 2026." in recap.recap_text(quiet)
