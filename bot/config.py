@@ -27,7 +27,7 @@ from sqlalchemy.exc import ArgumentError
 
 from handlers.forms import POKJA_SLUG, UNIT_KINDS
 from handlers.meetings import MeetingRuleError, parse_meeting_rule
-from storage import KampungSeed, UnitSeed
+from storage import PROFILE_KEYS, KampungSeed, UnitSeed
 
 DEFAULT_TELEGRAM_API = "https://api.telegram.org"
 
@@ -306,12 +306,7 @@ class Config(_Settings):
                 kabupaten=k.kabupaten,
                 timezone=k.timezone,
                 pokja_meets=k.pokja_meets,
-                keluarga_balita=k.keluarga_balita,
-                keluarga_remaja=k.keluarga_remaja,
-                keluarga_lansia=k.keluarga_lansia,
-                keluarga=k.keluarga,
-                remaja=k.remaja,
-                pus=k.pus,
+                profile={key: getattr(k, key) for key in PROFILE_KEYS},
                 units=tuple(UnitSeed(u.slug, u.kind, u.name, u.rw, u.meets) for u in k.unit),
             )
             for k in self.kampung

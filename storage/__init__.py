@@ -40,6 +40,7 @@ from storage.members import (
     recipients,
     set_reminders,
 )
+from storage.models import PROFILE_KEYS
 from storage.organisation import (
     KampungSeed,
     UnitSeed,
@@ -90,6 +91,7 @@ __all__ = [
     "INBOUND_PRECISION",
     "INVITE_ALPHABET",
     "INVITE_LENGTH",
+    "PROFILE_KEYS",
     "ROLES",
     "Database",
     "DistrictRecapPayload",

@@ -41,6 +41,18 @@ def _utc_column(*, nullable: bool = False, index: bool = False) -> Column[dateti
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
+# The Kampung KB profile numbers (from config) that reports are measured against, one
+# column each below; seeds and views carry them as one mapping by these keys.
+PROFILE_KEYS = (
+    "keluarga_balita",
+    "keluarga_remaja",
+    "keluarga_lansia",
+    "keluarga",
+    "remaja",
+    "pus",
+)
+
+
 class Kampung(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(sa_column=Column(String(64), unique=True, nullable=False))

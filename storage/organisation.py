@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import (
-    Kampung,
-    Unit,
-)
+from storage.models import PROFILE_KEYS, Kampung, Unit
 from storage.views import KampungView, UnitView
 
 # The implicit unit every Kampung KB has for its kegiatan (handlers.forms.POKJA_KIND;
@@ -41,12 +38,7 @@ class KampungSeed:
     kabupaten: str
     timezone: str
     pokja_meets: str | None
-    keluarga_balita: int
-    keluarga_remaja: int
-    keluarga_lansia: int
-    keluarga: int
-    remaja: int
-    pus: int
+    profile: Mapping[str, int]  # by PROFILE_KEYS; a key left out is 0
     units: tuple[UnitSeed, ...]
 
 
@@ -69,14 +61,10 @@ async def sync_organisation(session: AsyncSession, seeds: Sequence[KampungSeed])
             "kabupaten",
             "timezone",
             "pokja_meets",
-            "keluarga_balita",
-            "keluarga_remaja",
-            "keluarga_lansia",
-            "keluarga",
-            "remaja",
-            "pus",
         ):
             setattr(kampung, attribute, getattr(seed, attribute))
+        for key in PROFILE_KEYS:
+            setattr(kampung, key, seed.profile.get(key, 0))
         session.add(kampung)
         await session.flush()
         assert kampung.id is not None
@@ -110,15 +98,12 @@ def unit_view(unit: Unit, kampung: Kampung) -> UnitView:
         meets=unit.meets,
         kampung_id=kampung.id,
         kampung_name=kampung.name,
-        profile={
-            "keluarga_balita": kampung.keluarga_balita,
-            "keluarga_remaja": kampung.keluarga_remaja,
-            "keluarga_lansia": kampung.keluarga_lansia,
-            "keluarga": kampung.keluarga,
-            "remaja": kampung.remaja,
-            "pus": kampung.pus,
-        },
+        profile=profile_of(kampung),
     )
+
+
+def profile_of(kampung: Kampung) -> dict[str, int]:
+    return {key: int(getattr(kampung, key)) for key in PROFILE_KEYS}
 
 
 async def kampung_exists(session: AsyncSession, slug: str) -> bool:
@@ -136,12 +121,7 @@ def _kampung_view(kampung: Kampung) -> KampungView:
         name=kampung.name,
         kecamatan=kampung.kecamatan,
         timezone=kampung.timezone,
-        keluarga_balita=kampung.keluarga_balita,
-        keluarga_remaja=kampung.keluarga_remaja,
-        keluarga_lansia=kampung.keluarga_lansia,
-        keluarga=kampung.keluarga,
-        remaja=kampung.remaja,
-        pus=kampung.pus,
+        profile=profile_of(kampung),
         pokja_meets=kampung.pokja_meets,
     )
 

@@ -74,10 +74,5 @@ class KampungView:
     name: str
     kecamatan: str
     timezone: str
-    keluarga_balita: int
-    keluarga_remaja: int
-    keluarga_lansia: int
-    pus: int
+    profile: Mapping[str, int]  # the profile numbers from config, by PROFILE_KEYS
     pokja_meets: str | None = None
-    keluarga: int = 0
-    remaja: int = 0

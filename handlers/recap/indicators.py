@@ -192,7 +192,7 @@ def build_recap(
 
     layouts = {name: layout_of(spec) for name, spec in specs.items()}
     profile = {
-        key: int(getattr(kampung, key)) for layout in layouts.values() for key in layout.profile
+        key: kampung.profile.get(key, 0) for layout in layouts.values() for key in layout.profile
     }
     by_form: dict[str, FormRecap] = {}
     totals: dict[str, dict[str, Tally]] = {}  # form -> month -> its total

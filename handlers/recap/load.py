@@ -19,7 +19,7 @@ from handlers.recap.chart import recap_chart
 from handlers.recap.indicators import TREND_MONTHS, Recap, build_recap
 from handlers.recap.sheets import district_xlsx, recap_xlsx
 from handlers.recap.text import district_text, recap_text
-from storage import KampungView, ReportView, UnitView
+from storage import PROFILE_KEYS, KampungView, ReportView, UnitView
 
 
 async def _load(
@@ -94,12 +94,7 @@ async def district_recaps(
         name=texts.DISTRICT_TOTAL.format(kecamatan=kecamatan),
         kecamatan=kecamatan,
         timezone=kampungs[0].timezone if kampungs else "Asia/Jakarta",
-        keluarga_balita=sum(k.keluarga_balita for k in kampungs),
-        keluarga_remaja=sum(k.keluarga_remaja for k in kampungs),
-        keluarga_lansia=sum(k.keluarga_lansia for k in kampungs),
-        keluarga=sum(k.keluarga for k in kampungs),
-        remaja=sum(k.remaja for k in kampungs),
-        pus=sum(k.pus for k in kampungs),
+        profile={key: sum(k.profile.get(key, 0) for k in kampungs) for key in PROFILE_KEYS},
     )
     total = build_recap(district, period, units, reports, names, deadline_day)
     return recaps, total

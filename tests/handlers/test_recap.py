@@ -15,9 +15,9 @@ from handlers.forms import FieldKind, FieldSpec, FormSpec, Rate, RecapSpec
 from handlers.messages import split_text
 from storage import KampungView, ReportView, UnitView
 
-KAMPUNG = KampungView(
-    1, "sukamaju", "Kampung KB Sukamaju", "Cibeunying", "Asia/Jakarta", 239, 473, 356, 628
-)
+# The seed profile's numbers: families with toddlers, teenagers, elderly; PUS.
+PROFILE = {"keluarga_balita": 239, "keluarga_remaja": 473, "keluarga_lansia": 356, "pus": 628}
+KAMPUNG = KampungView(1, "sukamaju", "Kampung KB Sukamaju", "Cibeunying", "Asia/Jakarta", PROFILE)
 
 
 def unit(unit_id: int, kind: str, name: str) -> UnitView:
@@ -186,9 +186,7 @@ def test_chart_is_a_png_of_the_expected_size() -> None:
 def test_district_rows_per_kampung() -> None:
     built = build()
     other = recap.build_recap(
-        KampungView(
-            2, "mekarsari", "Kampung KB Mekarsari", "Cibeunying", "Asia/Jakarta", 0, 0, 0, 0
-        ),
+        KampungView(2, "mekarsari", "Kampung KB Mekarsari", "Cibeunying", "Asia/Jakarta", {}),
         "2026-11",
         [],
         [],
@@ -403,7 +401,7 @@ def test_a_recap_spec_that_shows_an_unknown_figure_is_refused() -> None:
 def test_uppka_and_pikr_in_the_recap_against_their_profile_numbers() -> None:
     """Participation: UPPKA members over all families (`keluarga`), PIK-R members over the
     teenagers (`remaja`); the seed profile has 1.602 KK and 562 remaja."""
-    kampung = replace(KAMPUNG, keluarga=1602, remaja=562)
+    kampung = replace(KAMPUNG, profile={**PROFILE, "keluarga": 1602, "remaja": 562})
     units = [*UNITS, unit(7, "uppka", "UPPKA Maju"), unit(8, "pikr", "PIK-R Generasi Berencana")]
     reports = [
         *REPORTS,
