@@ -37,6 +37,22 @@ class Photo:
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # `Incoming.other` for a photo refused for its size (the engine says so at a photo question).
 PHOTO_TOO_BIG = "photo-too-big"
+# `Incoming.other` for a "photo" whose bytes are no image (a text file named .jpg).
+PHOTO_NOT_AN_IMAGE = "photo-not-an-image"
+_IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def image_type(data: bytes) -> str | None:
+    """The image type the bytes themselves say (JPEG, PNG, GIF, WebP), or None: a file's
+    name or a platform's label is not trusted for what is stored and exported."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((mime for magic, mime in _IMAGE_SIGNATURES if data.startswith(magic)), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage
 from handlers import conversation, recap, texts
-from handlers.messages import Incoming, Reply
+from handlers.messages import PHOTO_NOT_AN_IMAGE, Incoming, Photo, Reply, image_type
 from handlers.periods import period_of, shift_period
 from storage import Database, MemberView, ReportView
 
@@ -87,6 +87,13 @@ class ConversationService:
                 await storage.note_inbound(session, member, now)
             view = await storage.member_view(session, member) if member else None
             state = await self._load_state(session, incoming)
+            if incoming.photo is not None:
+                sniffed = image_type(incoming.photo.data)
+                incoming = (
+                    replace(incoming, photo=None, other=PHOTO_NOT_AN_IMAGE)
+                    if sniffed is None
+                    else replace(incoming, photo=Photo(incoming.photo.data, sniffed))
+                )
             said = conversation.understand(incoming)
             if (
                 incoming.photo is not None
@@ -198,7 +205,11 @@ class ConversationService:
         async with self.database.write() as session:
             updates = await storage.prune_processed_updates(session, older_than)
             chats = await storage.prune_unregistered_conversations(session, older_than)
-            unlinked = await storage.prune_unlinked_photos(session, older_than)
+            named: set[int] = set()  # by an open draft: kept until it is saved or cancelled
+            for channel, user_key in await storage.senders_of_unlinked_photos(session, older_than):
+                state = await self._load_state(session, Incoming(channel, user_key))
+                named |= conversation.draft_photo_ids(state)
+            unlinked = await storage.prune_unlinked_photos(session, older_than, keep=named)
         return updates + chats + unlinked
 
     async def _context(

@@ -421,6 +421,7 @@ PHOTO_TOO_BIG = (
     "Maaf, foto itu terlalu besar (paling besar {limit} MB). Kirim foto yang lebih kecil."
 )
 PHOTO_UNREADABLE = "Maaf, foto itu tidak bisa diambil. Coba kirim lagi."
+PHOTO_NOT_AN_IMAGE = "Itu bukan foto (JPG, PNG, GIF atau WebP). Kirim foto kegiatannya."
 
 
 def number(value: int) -> str:

@@ -73,6 +73,7 @@ from storage.photos import (
     photo_types,
     prune_unlinked_photos,
     report_photos,
+    senders_of_unlinked_photos,
     store_photo,
 )
 from storage.reports import (
@@ -156,6 +157,7 @@ __all__ = [
     "reported_units",
     "save_report",
     "save_state",
+    "senders_of_unlinked_photos",
     "set_reminders",
     "sqlite_path",
     "store_inbound",

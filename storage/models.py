@@ -220,7 +220,11 @@ class Outbox(SQLModel, table=True):
 
 class Photo(SQLModel, table=True):
     """A photo sent at a form's photo question; `report_id` is set when the report is
-    saved. Photos never linked (a cancelled draft) are pruned with the processed ids."""
+    saved. Photos never linked (a cancelled draft) are pruned with the processed ids.
+    Ids are never reused (AUTOINCREMENT on SQLite), so a draft's id cannot come to name
+    another photo."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str

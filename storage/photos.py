@@ -3,7 +3,7 @@ saved, pruned when never linked, erased with their sender unless a report holds 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,9 +60,27 @@ async def link_photos(
     )
 
 
-async def prune_unlinked_photos(session: AsyncSession, older_than: datetime) -> int:
+async def senders_of_unlinked_photos(
+    session: AsyncSession, older_than: datetime
+) -> list[tuple[str, str]]:
+    """(channel, user key) of whoever sent photos no report holds, older than `older_than`."""
+    query = (
+        select(Photo.channel, Photo.user_key)
+        .where(col(Photo.report_id).is_(None), col(Photo.created_at) < older_than)
+        .distinct()
+    )
+    return [(channel, user_key) for channel, user_key in (await session.exec(query)).all()]
+
+
+async def prune_unlinked_photos(
+    session: AsyncSession, older_than: datetime, keep: Collection[int] = ()
+) -> int:
+    """Delete photos no report holds, older than `older_than`, but those in `keep` (named
+    by an open draft)."""
     statement = delete(Photo).where(
-        col(Photo.report_id).is_(None), col(Photo.created_at) < older_than
+        col(Photo.report_id).is_(None),
+        col(Photo.created_at) < older_than,
+        col(Photo.id).not_in(list(keep)),
     )
     result = await session.exec(statement)
     return int(result.rowcount or 0)

@@ -18,7 +18,14 @@ from dataclasses import dataclass, replace
 
 from handlers import parse, texts
 from handlers.forms import FORMS, FieldKind
-from handlers.messages import PHOTO_MAX_BYTES, PHOTO_TOO_BIG, Choice, Incoming, Reply
+from handlers.messages import (
+    PHOTO_MAX_BYTES,
+    PHOTO_NOT_AN_IMAGE,
+    PHOTO_TOO_BIG,
+    Choice,
+    Incoming,
+    Reply,
+)
 
 from .commands import WRONG_CODE_WINDOW, WRONG_CODES_ALLOWED, register, run_command
 from .display import report_title, summary_lines, unit_name
@@ -41,7 +48,7 @@ from .state import (
     Step,
 )
 from .status import status_text
-from .steps import STEPS, Answer, Question, wants_photo
+from .steps import STEPS, Answer, Question, draft_photo_ids, wants_photo
 from .tokens import Act, Token, decode, encode
 from .turn import Turn
 
@@ -63,6 +70,7 @@ __all__ = [
     "State",
     "Step",
     "correctable_reports",
+    "draft_photo_ids",
     "needs_reports",
     "parse_method_list",
     "pending_prompt",
@@ -164,8 +172,11 @@ def _not_text(ctx: Context, state: State, said_other: str | None) -> Outcome:
     note = texts.NOT_A_TEXT
     if wants_photo(state) and state.step is Step.ASK:
         # A photo the channel could not take (too big, not fetched) at the photo question.
-        too_big = said_other == PHOTO_TOO_BIG
-        note = texts.PHOTO_TOO_BIG.format(limit=PHOTO_MAX_MB) if too_big else texts.PHOTO_UNREADABLE
+        notes = {
+            PHOTO_TOO_BIG: texts.PHOTO_TOO_BIG.format(limit=PHOTO_MAX_MB),
+            PHOTO_NOT_AN_IMAGE: texts.PHOTO_NOT_AN_IMAGE,
+        }
+        note = notes.get(said_other or "", texts.PHOTO_UNREADABLE)
     body = f"{note}\n\n{prompt.text}"
     return Outcome((Reply(body, prompt.choices, prompt.free_text),), state)
 

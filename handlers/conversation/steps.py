@@ -282,6 +282,20 @@ def read_ask(turn: Turn, answer: Answer) -> None:
     _FIELD_READERS[spec.kind](turn, spec, answer)
 
 
+def draft_photo_ids(state: State) -> set[int]:
+    """The photos an open draft names: they wait for Simpan, however long it takes."""
+    draft = state.draft
+    if draft is None:
+        return set()
+    spec = FORMS[draft.form]
+    return {
+        photo_id
+        for f in spec.fields
+        if f.kind is FieldKind.PHOTOS
+        for photo_id in photo_ids(draft.answers.get(f.key))
+    }
+
+
 def wants_photo(state: State) -> bool:
     """Whether the conversation waits for a photo: the shell stores one only then."""
     draft = state.draft

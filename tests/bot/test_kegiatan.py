@@ -140,6 +140,30 @@ async def test_cancelled_photos_are_pruned_and_erased_with_their_sender(
     assert await stored_photos(runtime) == []
 
 
+async def test_a_photo_waiting_in_an_open_draft_is_kept_and_never_confused(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    """A draft may wait longer than the prune window; its photos wait with it, and a new
+    photo never takes the id of a pruned one (found by trying: "11,11")."""
+    runtime = telegram()
+    kader = await register(bot_api, runtime, 55)
+    await until_photos(kader)
+    await send_photo(bot_api, 55, JPEG_1)
+    stranger = await register(bot_api, runtime, 56)
+    await until_photos(stranger)
+    await send_photo(bot_api, 56, JPEG_2)
+    await stranger.say("/batal")  # the stranger's photo is left over: pruned
+    runtime.service.clock = lambda: NOW + PROCESSED_UPDATE_TTL + timedelta(days=20)
+    await runtime.service.prune()
+    assert [p.data for p in await stored_photos(runtime)] == [JPEG_1]
+    await send_photo(bot_api, 55, JPEG_2)
+    await kader.press("Selesai")
+    await kader.press("Simpan")
+    photos = await stored_photos(runtime)
+    assert [p.data for p in photos] == [JPEG_1, JPEG_2]
+    assert len({p.id for p in photos}) == 2 and all(p.report_id for p in photos)
+
+
 async def until_photos(kader: TelegramUser) -> None:
     await kader.say("/kegiatan")
     await kader.press("Kemarin")
@@ -203,6 +227,8 @@ async def test_kegiatan_with_image_messages_on_whatsapp(wa: WhatsAppBot) -> None
 async def test_kegiatan_in_the_terminal_with_foto_path(runtime: Runtime, tmp_path: Path) -> None:
     picture = tmp_path / "rapat.jpg"
     picture.write_bytes(JPEG_1)
+    not_a_picture = tmp_path / "catatan.jpg"  # a text file with a picture's name
+    not_a_picture.write_bytes(b"Daftar hadir rapat pokja\n")
     code = await make_invite(runtime)
     typed = [
         f"/start {code}",
@@ -213,6 +239,7 @@ async def test_kegiatan_in_the_terminal_with_foto_path(runtime: Runtime, tmp_pat
         "1",
         "15",
         "lewati",
+        f"foto {not_a_picture}",
         f"foto {picture}",
         f"foto {tmp_path / 'tidak-ada.jpg'}",
         "selesai",
@@ -221,6 +248,7 @@ async def test_kegiatan_in_the_terminal_with_foto_path(runtime: Runtime, tmp_pat
     stdout = io.StringIO()
     await console.chat(runtime.service, "sari", io.StringIO("\n".join(typed) + "\n"), stdout)
     shown = stdout.getvalue()
+    assert "Itu bukan foto (JPG, PNG, GIF atau WebP)" in shown
     assert "Foto 1 dari 5 diterima" in shown and "Foto: 1" in shown
     assert "Yang saya tunggu sekarang adalah foto" in shown  # no such file: text
     assert "Kategori: Rapat pokja: perencanaan" in shown

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("report_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["report_id"], ["report.id"]),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_photo_created_at"), "photo", ["created_at"], unique=False)
     op.create_index(op.f("ix_photo_report_id"), "photo", ["report_id"], unique=False)
