@@ -314,6 +314,12 @@ _NO = {
 _SKIP = {"lewati", "lewat", "skip", "-", "lewatkan", "kosongkan"}
 
 
+def label_words(text: str) -> list[str]:
+    """The words of a button label or of an answer, without case and punctuation:
+    "TRIAD KRR: HIV/AIDS" -> ["triad", "krr", "hiv", "aids"]."""
+    return re.sub(r"[^\w]+", " ", normalise(text)).split()
+
+
 def parse_yes_no(text: str) -> bool | None:
     clean = normalise(text).strip(".!")
     if clean in _YES:

@@ -86,11 +86,15 @@ def parse_quick_report(text: str) -> QuickReport | str | None:
         if word in vocabulary.rest_of_line:
             report.values[vocabulary.rest_of_line[word]] = " ".join(text.split()[position + 1 :])
             break
-        if word in vocabulary.choices and position + 1 < len(words):
+        if word in vocabulary.choices:
             choice_field = vocabulary.choices[word]
+            if choice_field.key in report.values:
+                return texts.QUICK_TWICE.format(word=word)
             choice = _option(choice_field, words[position + 1 :])
             if choice is None:
-                return texts.QUICK_UNKNOWN.format(word=words[position + 1], keys=keys_help(form))
+                return texts.QUICK_UNKNOWN_OPTION.format(
+                    word=word, options=", ".join(choice_field.options)
+                )
             report.values[choice_field.key], taken = choice
             position += 1 + taken
             continue
@@ -116,12 +120,26 @@ def parse_quick_report(text: str) -> QuickReport | str | None:
 
 
 def _option(choice_field: FieldSpec, words: list[str]) -> tuple[str, int] | None:
-    """The option the words start with (the longest that fits), and how many words it took."""
-    for option in sorted(choice_field.options, key=len, reverse=True):
-        option_words = option.lower().split()
-        if words[: len(option_words)] == option_words:
-            return option, len(option_words)
-    return None
+    """The one option the next words name, as in the guided form ("makanan", "napza",
+    "triad krr: napza", "sub ppkbd"), and how many words that took. Words are taken while
+    each is a word of the options and narrows what they name; a word that adds nothing
+    ("kader kader 3": the second is the count's key) belongs to what follows."""
+    labels = {option: set(parse.label_words(option)) for option in choice_field.options}
+    known = set().union(*labels.values())
+    wanted: set[str] = set()
+    found: tuple[str, int] | None = None
+    for taken, word in enumerate(words, start=1):
+        these = set(parse.label_words(word))
+        if not these or these <= wanted or not these <= known:
+            break
+        wanted |= these
+        named = [option for option, label in labels.items() if wanted <= label]
+        exact = [option for option in named if labels[option] == wanted]
+        if not named:
+            break
+        if len(named) == 1 or len(exact) == 1:
+            found = (exact or named)[0], taken
+    return found
 
 
 def _attached(word: str, vocabulary: _Vocabulary) -> list[tuple[str, str]]:

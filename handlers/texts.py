@@ -222,6 +222,7 @@ NO_REPORTS = "Belum ada laporan bulan ini atau bulan lalu. Kirim /lapor untuk me
 QUICK_UNKNOWN = "Saya tidak mengenali '{word}'. Kata kunci yang bisa dipakai: {keys}"
 QUICK_BAD_NUMBER = "Angka di '{word}' belum bisa dipakai. {reason}"
 QUICK_AMBIGUOUS_KEY = "'{word}' bisa berarti {options}. Tulis dengan spasi, misal: T 25"
+QUICK_UNKNOWN_OPTION = "Pilihan untuk '{word}' belum terbaca. Yang bisa dipilih: {options}."
 QUICK_TWICE = "'{word}' disebut dua kali. Kirim ulang laporannya."
 QUICK_NO_UNIT = "Anda tidak terdaftar di unit {form}."
 QUICK_NOT_IN_FORM = "'{key}' tidak ada di laporan ini, jadi dilewati."

@@ -290,26 +290,22 @@ def _chosen(turn: Turn, incoming: Incoming, offered: Offered) -> Token | _Nothin
     return None if found is None else decode(found[1])
 
 
-def _label_words(text: str) -> list[str]:
-    return re.sub(r"[^\w]+", " ", parse.normalise(text)).split()
-
-
 def _typed_choice(offered: Offered, text: str) -> tuple[str, str] | list[tuple[str, str]] | None:
     """The button a typed text names: its label in any case, its number (where the question
     takes no typed answer), or words found in one label only. Several: all of them."""
     choices = offered.choices
-    wanted = _label_words(re.sub(r"^\s*\d+\s*[.)]\s+", "", text))  # "2. Mawar" as listed
+    wanted = parse.label_words(re.sub(r"^\s*\d+\s*[.)]\s+", "", text))  # "2. Mawar" as listed
     if not wanted:
         return None
     for choice in choices:
-        if _label_words(choice[0]) == wanted:
+        if parse.label_words(choice[0]) == wanted:
             return choice
     if offered.free_text:
         return None  # a typed answer: "gizi" at the materi prompt is not a suggestion
     number = parse.normalise(text).rstrip(".)")
     if parse.is_plain_number(number) and len(number) <= 3 and 1 <= int(number) <= len(choices):
         return choices[int(number) - 1]
-    named = [c for c in choices if set(wanted) <= set(_label_words(c[0]))]
+    named = [c for c in choices if set(wanted) <= set(parse.label_words(c[0]))]
     if len(named) == 1:
         return named[0]
     return named or None

@@ -109,3 +109,31 @@ def test_second_report_in_one_line_is_a_correction_with_the_new_numbers() -> Non
     conversation.press("Simpan")
     [saved] = conversation.saved
     assert saved.correction_of == 5 and saved.values["s"] == 52
+
+
+def test_a_choice_is_named_by_its_words_as_in_the_guided_form() -> None:
+    """Found by trying: only the exact option text was read ("usaha makanan" refused)."""
+    cases = {
+        "uppka kemarin usaha makanan modal ya": ("jenis_usaha", "Makanan/minuman"),
+        "uppka kemarin usaha pertanian": ("jenis_usaha", "Pertanian/peternakan"),
+        "pikr kemarin materi napza": ("materi", "TRIAD KRR: NAPZA"),
+        "pikr kemarin materi hiv/aids konseling 2": ("materi", "TRIAD KRR: HIV/AIDS"),
+        "bkb kemarin penyaji sub ppkbd materi gizi anak": ("penyaji", "Sub PPKBD"),
+        "bkb kemarin penyaji ppkbd materi gizi anak": ("penyaji", "PPKBD"),
+        "bkb kemarin penyaji kader kader 3": ("penyaji", "Kader"),
+    }
+    for line, (key, option) in cases.items():
+        parsed = parse_quick_report(line)
+        assert isinstance(parsed, QuickReport) and parsed.values[key] == option, line
+    parsed = parse_quick_report("bkb kemarin penyaji kader kader 3")
+    assert isinstance(parsed, QuickReport) and parsed.values["kader_hadir"] == 3
+
+
+def test_a_choice_that_cannot_be_read_says_what_can_be_chosen() -> None:
+    assert parse_quick_report("uppka kemarin usaha jasa modal mungkin") == (
+        "Pilihan untuk 'modal' belum terbaca. Yang bisa dipilih: Ya, Tidak."
+    )
+    ending = str(parse_quick_report("pikr kemarin anggota 40 penyaji"))
+    assert ending.startswith("Pilihan untuk 'penyaji' belum terbaca")
+    twice = str(parse_quick_report("pikr kemarin penyaji plkb konseling 4 penyaji lainnya"))
+    assert "'penyaji' disebut dua kali" in twice
