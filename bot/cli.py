@@ -328,6 +328,8 @@ async def _export(args: argparse.Namespace, config: Config) -> int:
         months = [args.month]
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx needs --out FILE")
+    if args.out is not None:
+        _check_export_target(args.out)
     async with app.open_runtime(config) as runtime, runtime.database.read() as session:
         held = await _months_held(session)
         if args.year is not None and int(args.year) not in held.years:
@@ -349,12 +351,21 @@ async def _export(args: argparse.Namespace, config: Config) -> int:
         ids = [i for row in rows if row.field in _PHOTO_FIELDS for i in photo_ids(row.value)]
         rows, files = export.photo_files(rows, await photo_types(session, ids))
         if args.out is not None and files:
-            # Beside FILE, in FILE's stem + "-foto"; the rows name the files.
-            folder = args.out.parent / f"{args.out.stem}-foto"
+            # Beside FILE, in FILE's stem + "-foto"; the rows name the files. Photos of an
+            # earlier export there go first: a name may now stand for another photo.
+            folder = _photo_folder(args.out)
             folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("*"):
+                if old.is_file() and old.suffix in _PHOTO_SUFFIXES:
+                    old.unlink()
             for photo_id, name in files.items():
                 (folder / name).write_bytes(await photo_data(session, photo_id))
             print(f"{len(files)} photos written to {folder}", file=sys.stderr)
+        elif files:
+            print(
+                f"{len(files)} photos are named in the rows; give --out FILE to write them",
+                file=sys.stderr,
+            )
     if args.format == "xlsx":
         args.out.write_bytes(export.to_xlsx(rows))
     elif args.out is not None:
@@ -364,6 +375,23 @@ async def _export(args: argparse.Namespace, config: Config) -> int:
     if args.out is not None:
         print(f"{len(rows)} values written to {args.out}", file=sys.stderr)
     return EXIT_OK
+
+
+_PHOTO_SUFFIXES = {".jpg", ".png", ".gif", ".webp"}
+
+
+def _photo_folder(out: Path) -> Path:
+    return out.parent / f"{out.stem}-foto"
+
+
+def _check_export_target(out: Path) -> None:
+    """Before anything is written: FILE must be a file to write, and its photo folder a
+    folder (or not there yet)."""
+    if out.is_dir():
+        raise UsageError(f"--out: {out} is a folder; give a file name, e.g. {out}/laporan.xlsx")
+    folder = _photo_folder(out)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--out: the photos go to {folder}, which is a file; move it away")
 
 
 async def _backup(args: argparse.Namespace, config: Config) -> int:

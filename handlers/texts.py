@@ -50,7 +50,7 @@ _HELP_NUMBERS = (
     "Laporan baru tersimpan setelah Anda menekan Simpan."
 )
 _HELP_REPORTING = (
-    "/lapor – isi laporan (posyandu, BKB/BKR/BKL, atau KB)\n"
+    "/lapor – isi laporan (posyandu, BKB/BKR/BKL, UPPKA, PIK-R, atau KB)\n"
     "/kegiatan – laporkan kegiatan Kampung KB (boleh beberapa sehari, dengan foto)\n"
     "/ubah – perbaiki laporan bulan ini atau bulan lalu\n"
     "/batal – berhenti mengisi laporan\n"

@@ -63,6 +63,16 @@ def report_when(report: ReportView) -> str:
     return texts.month_name(report.period)
 
 
+def report_label(ctx: Context, report: ReportView) -> str:
+    """A saved report as a button: its unit and when; a form reported many times a day
+    (kegiatan) by what it was: "Kegiatan – Rapat koordinasi – 3 Nov 2026"."""
+    spec = FORMS[report.form]
+    if spec.recap.listing:
+        what = report.values.get(spec.recap.listing[0], "")
+        return f"{texts.FORM_NAMES[report.form]} – {what} – {report_when(report)}"
+    return f"{unit_name(ctx, report.unit_id)} – {report_when(report)}"
+
+
 def shown_value(spec: FormSpec, key: str, value: Value) -> str:
     if value is None:
         return texts.SKIPPED

@@ -29,6 +29,7 @@ from handlers.quick import parse_quick_report
 from storage.views import ReportView, UnitView
 
 from .display import (
+    report_label,
     report_title,
     report_when,
     reportable_units,
@@ -188,8 +189,7 @@ def read_pick_unit(turn: Turn, answer: Answer) -> None:
 
 def ask_pick_report(ctx: Context, state: State) -> Question:
     options = tuple(
-        (f"{unit_name(ctx, r.unit_id)} – {report_when(r)}", Token(Act.REPORT, str(r.id)))
-        for r in correctable_reports(ctx)
+        (report_label(ctx, r), Token(Act.REPORT, str(r.id))) for r in correctable_reports(ctx)
     )
     return Question(texts.PICK_REPORT, options)
 

@@ -515,3 +515,18 @@ async def test_terminal_chat_survives_a_failing_turn(
     assert "turn failed in the terminal channel" in caplog.text
     after_failure = shown.split("Maaf, sedang ada gangguan", 1)[1]
     assert "S: jumlah balita sasaran" in after_failure, "the form goes on after the fault"
+
+
+def test_export_refuses_targets_it_cannot_write_before_writing_anything(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    month = datetime.now(UTC).strftime("%Y-%m")
+    args = ("export", "--config", str(config_path), "--month", month, "--format", "xlsx")
+    folder = tmp_path / "keluar"
+    folder.mkdir()
+    code, _, err = run_cli(capsys, *args, "--out", str(folder))
+    assert code == 2 and f"--out: {folder} is a folder" in err
+    (tmp_path / "laporan-foto").write_text("bukan folder")
+    code, _, err = run_cli(capsys, *args, "--out", str(tmp_path / "laporan.xlsx"))
+    assert code == 2 and "which is a file" in err
+    assert not (tmp_path / "laporan.xlsx").exists()

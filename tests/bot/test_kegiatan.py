@@ -81,7 +81,9 @@ async def test_kader_reports_a_kegiatan_with_two_photos_on_telegram(
     assert len(bot_api.calls_of("getFile")) == 2
 
     out = tmp_path / "export" / "november.xlsx"
-    out.parent.mkdir()
+    (tmp_path / "export" / "november-foto").mkdir(parents=True)
+    stale = tmp_path / "export" / "november-foto" / "sukamaju-2026-11-20-3.jpg"
+    stale.write_bytes(JPEG_2)  # from an earlier export, before an edit removed a photo
     for target in (out, out.with_suffix(".csv")):
         exporting = await asyncio.create_subprocess_exec(
             sys.executable,

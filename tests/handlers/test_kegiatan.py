@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from handlers import conversation as engine
 from handlers.messages import Incoming, Photo, Reply
 from handlers.quick import parse_quick_report
+from storage import ReportView
 from tests.handlers.test_conversation import MELATI, NOW, Chat, chat, unit
 
 POKJA = unit(20, "pokja", "Pokja Kampung KB Sukamaju")
@@ -107,3 +109,15 @@ def test_kegiatan_is_not_due_and_not_in_lapor_nor_one_message() -> None:
     assert parse_quick_report("kegiatan 12/11 judul rapat") is None
     without = chat(MELATI)
     assert "belum terdaftar di Kampung KB" in without.say("/kegiatan").text
+
+
+def test_ubah_names_each_kegiatan_by_its_title() -> None:
+    """Several kegiatan on one day: the /ubah buttons must tell them apart."""
+    saved = [
+        ReportView(n, POKJA.id, "kegiatan", "2026-11", date(2026, 11, 19), 1, NOW, {"judul": judul})
+        for n, judul in ((31, "Rapat koordinasi"), (32, "Senam lansia"))
+    ]
+    reply = chat(MELATI, POKJA, reports=tuple(saved)).say("/ubah")
+    labels = [c.label for c in reply.choices]
+    assert "Kegiatan – Rapat koordinasi – 19 Nov 2026" in labels
+    assert "Kegiatan – Senam lansia – 19 Nov 2026" in labels
