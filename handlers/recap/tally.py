@@ -352,7 +352,11 @@ class Tally:
         )
 
     def rate(self, key: str) -> float | None:
-        numerator, denominator, _ = self.parts(key)
+        """The percentage, or None ("-") where the denominator is 0 or no report gave it:
+        participation against a profile number is "-", not 0 %, in a month without one."""
+        numerator, denominator, samples = self.parts(key)
+        if not samples:
+            return None
         return ratio(numerator, denominator)
 
     def count(self, key: str) -> int | None:

@@ -473,3 +473,13 @@ def test_kegiatan_are_listed_in_the_text_and_their_own_sheet() -> None:
     )
     quiet = recap.build_recap(KAMPUNG, "2026-11", [*UNITS, pokja], REPORTS, {}, 3)
     assert "Belum ada laporan Kegiatan untuk November 2026." in recap.recap_text(quiet)
+
+
+def test_participation_without_reports_is_a_dash_not_zero() -> None:
+    """Found by trying: members over the profile's families read 0 % in a month without a
+    meeting, although nothing was reported."""
+    quiet = recap.build_recap(KAMPUNG, "2026-11", UNITS, [], {}, 3)
+    assert quiet.participation("bkb") is None
+    book = openpyxl.load_workbook(io.BytesIO(recap.recap_xlsx(quiet)))
+    summary = {row[0]: row[1] for row in book["Ringkasan"].iter_rows(values_only=True)}
+    assert summary["BKB: Partisipasi %"] == "-"
