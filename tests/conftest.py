@@ -10,13 +10,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from sqlmodel import select
 
 import storage
 from bot.app import Runtime, open_runtime
 from bot.config import Config, load_config
 from bot.telegram import TelegramChannel
 from storage import Database, OutboxKind, Role, TextPayload, migrate
-from storage.models import Member
+from storage.models import Conversation, Member, ProcessedUpdate
 from tests.fakes.botapi import FakeBotApi, Sent
 from tests.postgres import PostgresServer
 
@@ -326,3 +327,12 @@ async def queue_texts(
                 payload=TextPayload(text=f"antrean {n}"),
                 now=now,
             )
+
+
+async def stored(runtime: Runtime) -> tuple[int, int, int]:
+    """How many members, conversation rows and processed update ids the database holds."""
+    async with runtime.database.read() as session:
+        members = len((await session.exec(select(Member))).all())
+        states = len((await session.exec(select(Conversation))).all())
+        updates = len((await session.exec(select(ProcessedUpdate))).all())
+    return members, states, updates

@@ -19,9 +19,9 @@ from sqlmodel import select
 from bot.app import Runtime, open_runtime
 from bot.config import load_config
 from bot.telegram import TelegramChannel
-from storage.models import Conversation, Member, ProcessedUpdate
+from storage.models import Conversation
 from tests.bot.test_production import SECRET, free_port
-from tests.conftest import NOW, TOKEN, TelegramUser, make_invite, write_config
+from tests.conftest import NOW, TOKEN, TelegramUser, make_invite, stored, write_config
 from tests.fakes.botapi import FakeBotApi, Sent
 
 USER = 80
@@ -78,14 +78,6 @@ async def hook(tmp_path: Path, bot_api: FakeBotApi) -> AsyncIterator[Hook]:
             yield Hook(runtime, bot_api, http, f"http://127.0.0.1:{port}/telegram")
         finally:
             await channel.stop()
-
-
-async def stored(runtime: Runtime) -> tuple[int, int, int]:
-    async with runtime.database.read() as session:
-        members = len((await session.exec(select(Member))).all())
-        states = len((await session.exec(select(Conversation))).all())
-        updates = len((await session.exec(select(ProcessedUpdate))).all())
-    return members, states, updates
 
 
 async def state_of(runtime: Runtime) -> str:

@@ -25,8 +25,8 @@ from bot.config import load_config
 from bot.outbox import OutboxSender
 from bot.whatsapp import WhatsAppChannel
 from storage import OutboxKind, RecapPayload, TextPayload
-from storage.models import Conversation, Member, ProcessedUpdate
-from tests.conftest import NOW, make_invite, write_config
+from storage.models import Member
+from tests.conftest import NOW, make_invite, stored, write_config
 from tests.fakes.graphapi import TOKEN, FakeGraphApi, WaSent
 
 SECRET = "app-secret-for-tests"
@@ -146,14 +146,6 @@ async def wa(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[W
         finally:
             await channel.stop()
             await graph.stop()
-
-
-async def stored(runtime: Runtime) -> tuple[int, int, int]:
-    async with runtime.database.read() as session:
-        members = len((await session.exec(select(Member))).all())
-        states = len((await session.exec(select(Conversation))).all())
-        updates = len((await session.exec(select(ProcessedUpdate))).all())
-    return members, states, updates
 
 
 async def test_verification_handshake(wa: WhatsAppBot) -> None:

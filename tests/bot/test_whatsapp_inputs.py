@@ -19,8 +19,8 @@ import pytest
 from sqlmodel import select
 
 from storage.models import Conversation
-from tests.bot.test_whatsapp import WhatsAppBot, WhatsAppUser, stored, wa  # noqa: F401
-from tests.conftest import NOW, make_invite
+from tests.bot.test_whatsapp import WhatsAppBot, WhatsAppUser, wa  # noqa: F401
+from tests.conftest import NOW, make_invite, stored
 
 SENDER = "628777"
 _ids = iter(range(1, 1_000_000))
