@@ -615,7 +615,6 @@ REMINDERS_USAGE = (
 RECAP_BAD_MONTH = "Bulannya belum terbaca. Contoh: /rekap, /rekap oktober, /rekap 2026-10."
 RECAP_OUT_OF_RANGE = "Rekap bisa dibuat untuk {first} sampai {last}. Contoh: /rekap {example}."
 RECAP_FAILED = "Maaf, rekap belum bisa dibuat sekarang; coba kirim /rekap lagi nanti."
-RECAP_NOTHING = "Belum ada unit untuk direkap."
 
 # WhatsApp: the list button, the list's heading, and the line under numbered choices.
 WA_LIST_BUTTON = "Pilih"

@@ -201,7 +201,8 @@ def _run(turn: Turn, said: Said) -> None:
     offered = _offered(turn.ctx, turn.state)
     text = said.text
     slashed = incoming.choice is None and text.startswith("/")
-    if said.command is not None and (slashed or _typed_choice(offered, text) is None):
+    typed = None if incoming.choice is not None else _typed_choice(offered, text)
+    if said.command is not None and (slashed or typed is None):
         # A plain word that names a button on screen ("ubah" at the summary) is that
         # button; with a slash it is the command.
         run_command(turn, said.command.name, said.command.argument)
@@ -209,7 +210,7 @@ def _run(turn: Turn, said: Said) -> None:
     if slashed:
         turn.say(texts.UNKNOWN_COMMAND.format(command=texts.typed(text.split()[0])))
         return
-    token = _chosen(turn, incoming, offered)
+    token = _chosen(turn, incoming, offered, typed)
     if isinstance(token, _Nothing):
         return
     if token is not None and token.act is Act.COMMAND:
@@ -232,9 +233,7 @@ def _outcome(turn: Turn) -> Outcome:
     if turn.show_prompt:
         question = _question(turn.ctx, state)
         reply = _reply(state, question)
-        state.offered = Offered(
-            choices=[(c.label, c.value) for c in reply.choices], free_text=reply.free_text
-        )
+        state.offered = _kept(reply)
         replies.append(
             Reply("\n\n".join([*turn.notes, reply.text]), reply.choices, reply.free_text)
         )
@@ -260,7 +259,11 @@ def _offered(ctx: Context, state: State) -> Offered:
     kept (or one that shows none yet) draws the question once to know them."""
     if state.offered is not None:
         return state.offered
-    reply = _reply(state, _question(ctx, state))
+    return _kept(_reply(state, _question(ctx, state)))
+
+
+def _kept(reply: Reply) -> Offered:
+    """The buttons of a question, as the state keeps them."""
     return Offered(choices=[(c.label, c.value) for c in reply.choices], free_text=reply.free_text)
 
 
@@ -274,20 +277,25 @@ class _Nothing:
 _NOTHING = _Nothing()
 
 
-def _chosen(turn: Turn, incoming: Incoming, offered: Offered) -> Token | _Nothing | None:
-    """The token of the button pressed, or named by the text: its label, its number, or a
-    word that names only one of the buttons ("mawar", "simpan"). None: a typed answer."""
+def _chosen(
+    turn: Turn,
+    incoming: Incoming,
+    offered: Offered,
+    typed: tuple[str, str] | list[tuple[str, str]] | None,
+) -> Token | _Nothing | None:
+    """The token of the button pressed, or named by the text (`typed`: its label, its
+    number, or a word that names only one of the buttons, "mawar", "simpan"). None: a
+    typed answer."""
     if incoming.choice is not None:
         if incoming.choice not in {value for _, value in offered.choices}:
             turn.say(texts.STALE_BUTTON)
             return _NOTHING
         return decode(incoming.choice)
-    found = _typed_choice(offered, incoming.text)
-    if isinstance(found, list):
-        labels = ", ".join(label for label, _ in found)
+    if isinstance(typed, list):
+        labels = ", ".join(label for label, _ in typed)
         turn.say(texts.CHOICE_AMBIGUOUS.format(typed=texts.typed(incoming.text), options=labels))
         return _NOTHING
-    return None if found is None else decode(found[1])
+    return None if typed is None else decode(typed[1])
 
 
 def _typed_choice(offered: Offered, text: str) -> tuple[str, str] | list[tuple[str, str]] | None:
