@@ -113,6 +113,7 @@ async def _lead(runtime: Runtime, deliverers: dict[str, Deliverer], until: async
         clock=system_clock,
         deadline_day=config.schedule.report_deadline_day,
     )
+    runtime.service.on_queued = sender.notify
     schedule = Schedule(runtime.database, rules_from(config.schedule), system_clock, sender.notify)
     schedule.start()
     tasks = [

@@ -3,7 +3,9 @@
 Buttons are shown as numbered choices; a prompt that also takes typed answers shows its
 buttons as words to type, so that a number typed there stays a number. Files (a recap's
 chart and spreadsheet) are written to a folder and their paths printed. A line
-`foto PATH` naming an image file sends that image, as a photo sent in a chat.
+`foto PATH` naming an image file sends that image, as a photo sent in a chat. Messages
+queued for the user (a notice from another member's turn, a scheduled recap) are shown
+between turns, since no outbox sender serves the terminal.
 """
 
 from __future__ import annotations
@@ -52,6 +54,17 @@ def _show(replies: list[Reply], stdout: TextIO, files: Path) -> None:
     stdout.flush()
 
 
+async def _show_queued(
+    service: ConversationService, user: str, stdout: TextIO, files: Path
+) -> None:
+    try:
+        for outbox_id, replies in await service.queued_for(CHANNEL, user):
+            _show(replies, stdout, files)
+            await service.mark_shown(outbox_id)
+    except Exception:  # a message that cannot be shown must not end the session
+        log.exception("queued messages for %s could not be shown", user)
+
+
 def _with_photo(incoming: Incoming) -> Incoming:
     """`foto PATH` where PATH is a file: that image as a photo (else the line is text,
     "foto bersama" typed as a title, say)."""
@@ -76,6 +89,7 @@ async def chat(
     stdout.write(texts.CONSOLE_WELCOME.format(user=user) + "\n")
     # A form left open (the last session ended, or the process was killed) goes on here.
     _show(await service.resume(CHANNEL, user), stdout, files)
+    await _show_queued(service, user, stdout, files)
     while True:
         stdout.write("> ")
         stdout.flush()
@@ -94,3 +108,4 @@ async def chat(
             log.exception("turn failed in the terminal channel for %s", user)
             replies = [Reply(texts.SERVER_TROUBLE)]
         _show(replies, stdout, files)
+        await _show_queued(service, user, stdout, files)

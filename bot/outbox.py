@@ -159,7 +159,8 @@ class OutboxSender:
         now = self.clock()
         dropped: str | None = None
         unrenderable: str | None = None
-        templated: tuple[rendering.Template, list[str]] | None = None  # outside the window
+        # Outside the window: the template, what fills it, and the row's status after it.
+        templated: tuple[rendering.Template, list[str], OutboxStatus] | None = None
         replies: list[Reply] = []
         async with self.database.read() as session:
             recipient = await storage.get_recipient(session, row.member_id)
@@ -179,6 +180,7 @@ class OutboxSender:
                         templated = (
                             rendering.template_for(payload),
                             await rendering.template_variables(session, payload),
+                            rendering.status_after_template(payload),
                         )
                     else:
                         replies = await rendering.render(session, payload, self.deadline_day)
@@ -227,6 +229,7 @@ class OutboxSender:
         user_key: str,
         template: rendering.Template,
         variables: list[str],
+        status: OutboxStatus,
     ) -> None:
         """Outside the window: the template (see rendering.status_after_template)."""
         assert row.id is not None
@@ -236,7 +239,6 @@ class OutboxSender:
         except DeliveryError as error:
             await self._failed(row, error)
             return
-        status = rendering.status_after_template(template)
         await self._update(row.id, status=status, path="template", sent_at=self.clock())
 
     async def _failed(self, row: Outbox, error: DeliveryError) -> None:

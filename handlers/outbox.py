@@ -9,10 +9,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage
 from handlers import recap, texts
-from handlers.messages import Reply
+from handlers.messages import Choice, Reply
 from storage import (
     DistrictRecapPayload,
     MeetingReminderPayload,
+    NoticePayload,
     OutboxPayload,
     OutboxStatus,
     RecapPayload,
@@ -31,22 +32,23 @@ def template_for(payload: OutboxPayload) -> Template:
     match payload:
         case RecapPayload() | DistrictRecapPayload():
             return Template.RECAP
-        case MeetingReminderPayload() | TextPayload():
+        case MeetingReminderPayload() | TextPayload() | NoticePayload():
             return Template.REMINDER
         case _:
             assert_never(payload)
 
 
-def status_after_template(template: Template) -> OutboxStatus:
-    """A recap's template only announces it: the row waits for the member's answer
-    (handlers.service releases it); a reminder's template says it all."""
-    match template:
-        case Template.RECAP:
+def status_after_template(payload: OutboxPayload) -> OutboxStatus:
+    """A recap's template only announces it, and a template carries no buttons: such a
+    row waits for the member's answer (storage.note_inbound makes it due again) and is
+    then sent whole; a reminder's template says it all."""
+    match payload:
+        case RecapPayload() | DistrictRecapPayload() | NoticePayload():
             return OutboxStatus.WAITING
-        case Template.REMINDER:
+        case MeetingReminderPayload() | TextPayload():
             return OutboxStatus.SENT
         case _:
-            assert_never(template)
+            assert_never(payload)
 
 
 async def template_variables(session: AsyncSession, payload: OutboxPayload) -> list[str]:
@@ -62,6 +64,8 @@ async def template_variables(session: AsyncSession, payload: OutboxPayload) -> l
             return [kampung.name, texts.month_name(payload.period)]
         case MeetingReminderPayload() | TextPayload():
             return [payload.text]
+        case NoticePayload():
+            return [f"{payload.text}\n\n{texts.NOTICE_ANSWER_FOR_BUTTONS}"]
         case _:
             assert_never(payload)
 
@@ -70,6 +74,8 @@ async def render(session: AsyncSession, payload: OutboxPayload, deadline_day: in
     match payload:
         case MeetingReminderPayload() | TextPayload():
             return [Reply(payload.text)]
+        case NoticePayload():
+            return [Reply(payload.text, tuple(Choice(label, t) for label, t in payload.choices))]
         case RecapPayload():
             [kampung] = await storage.kampung_views(session, kampung_id=payload.kampung_id)
             built = await recap.kampung_recap(session, kampung, payload.period, deadline_day)

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage
 from handlers import conversation, recap, texts
+from handlers import outbox as rendering
 from handlers.messages import PHOTO_NOT_AN_IMAGE, Incoming, Photo, Reply, image_type
 from handlers.periods import period_of, shift_period
 from storage import Database, MemberView, ReportView
@@ -46,6 +47,9 @@ class ConversationService:
     database: Database
     deadline_day: int = 3
     clock: Clock = system_clock
+    # Called after a turn that queued messages to others commits: the outbox sender
+    # drains now rather than at its next poll (bot.app wires it to the leader's sender).
+    on_queued: Callable[[], None] = lambda: None
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn; a redelivered update (same update id) gets no replies.
@@ -121,6 +125,8 @@ class ConversationService:
                     outcome.state.model_dump_json(),
                     now,
                 )
+        if any(isinstance(e, conversation.Notify) for e in outcome.effects):
+            self.on_queued()
         asked = [e for e in outcome.effects if isinstance(e, conversation.SendRecap)]
         shown = [
             await self._recap_or_apology(view, effect, now) for effect in asked if view is not None
@@ -140,6 +146,27 @@ class ConversationService:
             ctx = await self._context(session, view, None, self.clock(), with_reports=True)
         prompt = conversation.pending_prompt(ctx, state)
         return [] if prompt is None else [prompt]
+
+    async def queued_for(self, channel: str, user_key: str) -> list[tuple[int, list[Reply]]]:
+        """The member's queued messages due now, rendered, with their outbox ids: the
+        terminal, which has no outbox sender, shows them between turns."""
+        now = self.clock()
+        shown: list[tuple[int, list[Reply]]] = []
+        async with self.database.read() as session:
+            member = await storage.get_member(session, channel, user_key)
+            if member is None or member.id is None:
+                return []
+            for row in await storage.due_outbox_of(session, member.id, now):
+                assert row.id is not None
+                payload = storage.parse_payload(row.kind, row.payload)
+                shown.append((row.id, await rendering.render(session, payload, self.deadline_day)))
+        return shown
+
+    async def mark_shown(self, outbox_id: int) -> None:
+        async with self.database.write() as session:
+            await storage.update_outbox(
+                session, outbox_id, status=storage.OutboxStatus.SENT, sent_at=self.clock()
+            )
 
     async def _recap_or_apology(
         self, member: MemberView, effect: conversation.SendRecap, now: datetime
@@ -281,6 +308,15 @@ class ConversationService:
                         effect.wrong,
                         conversation.WRONG_CODE_WINDOW.seconds // 60,
                         effect.until.isoformat(timespec="minutes"),
+                    )
+                case conversation.Notify():
+                    await storage.enqueue(
+                        session,
+                        kind=storage.OutboxKind.NOTICE,
+                        member_id=effect.member_id,
+                        period=effect.key,
+                        payload=storage.NoticePayload(text=effect.text, choices=effect.choices),
+                        now=now,
                     )
                 case conversation.AddUnit():
                     await storage.add_member_unit(

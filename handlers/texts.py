@@ -100,6 +100,11 @@ BUSY_WITH_FORM = (
     "untuk membatalkannya."
 )
 STALE_BUTTON = "Tombol itu dari pertanyaan sebelumnya. Ini pertanyaan yang sekarang:"
+# A button of a message sent to the member by another's turn (a notice) that no longer
+# means anything: the report was erased, the request was already answered...
+NOTICE_GONE = "Tombol itu sudah tidak berlaku."
+# A notice sent by template outside WhatsApp's 24-hour window carries no buttons.
+NOTICE_ANSWER_FOR_BUTTONS = "Balas pesan ini untuk melihat tombolnya."
 NOT_A_TEXT = "Maaf, saya hanya bisa membaca pesan teks. Silakan ketik jawabannya."
 NO_POKJA = "Kegiatan dilaporkan oleh anggota Kampung KB. Anda belum terdaftar di Kampung KB."
 SERVER_TROUBLE = (

@@ -30,6 +30,7 @@ class OutboxKind(StrEnum):
     FOLLOWUP = "followup"  # last month's report is missing, to the unit's kader
     MISSING_LIST = "missing_list"  # which units have not reported, to the ketua
     TEXT = "text"  # any other text
+    NOTICE = "notice"  # a message a turn sent to another member, with standing buttons
 
 
 class OutboxStatus(StrEnum):
@@ -76,7 +77,18 @@ class TextPayload(_Payload):
     text: str
 
 
-OutboxPayload = RecapPayload | DistrictRecapPayload | MeetingReminderPayload | TextPayload
+class NoticePayload(_Payload):
+    """What one member's turn tells another (a report to review, a request to reopen a
+    month), with buttons whose tokens stand on their own (handlers.conversation.tokens
+    `encode_notice`): they work whatever the recipient's conversation is doing."""
+
+    text: str
+    choices: tuple[tuple[str, str], ...] = ()  # (label, token)
+
+
+OutboxPayload = (
+    RecapPayload | DistrictRecapPayload | MeetingReminderPayload | TextPayload | NoticePayload
+)
 
 
 def payload_type(kind: OutboxKind) -> type[OutboxPayload]:
@@ -89,6 +101,8 @@ def payload_type(kind: OutboxKind) -> type[OutboxPayload]:
             return MeetingReminderPayload
         case OutboxKind.FOLLOWUP | OutboxKind.MISSING_LIST | OutboxKind.TEXT:
             return TextPayload
+        case OutboxKind.NOTICE:
+            return NoticePayload
         case _:
             assert_never(kind)
 
@@ -141,6 +155,20 @@ async def due_outbox(
     skip = list(skip_ids)
     if skip:
         query = query.where(col(Outbox.id).not_in(skip))
+    return list((await session.exec(query)).all())
+
+
+async def due_outbox_of(session: AsyncSession, member_id: int, now: datetime) -> list[Outbox]:
+    """One member's rows due now, oldest first (the terminal shows them between turns)."""
+    query = (
+        select(Outbox)
+        .where(
+            Outbox.member_id == member_id,
+            Outbox.status == OutboxStatus.PENDING.value,
+            col(Outbox.next_attempt_at) <= now,
+        )
+        .order_by(col(Outbox.id))
+    )
     return list((await session.exec(query)).all())
 
 

@@ -30,6 +30,7 @@ from handlers.messages import (
 from .commands import WRONG_CODE_WINDOW, WRONG_CODES_ALLOWED, register, run_command
 from .display import report_title, summary_lines, unit_name
 from .methods import parse_method_list
+from .notices import answer_notice, notify
 from .rules import correctable_reports
 from .state import (
     AddUnit,
@@ -37,6 +38,7 @@ from .state import (
     Context,
     Draft,
     Effect,
+    Notify,
     Offered,
     Outcome,
     QuickPending,
@@ -49,7 +51,7 @@ from .state import (
 )
 from .status import status_text
 from .steps import STEPS, Answer, Question, draft_photo_ids, wants_photo
-from .tokens import Act, Token, decode, encode
+from .tokens import Act, Token, decode, encode, is_notice
 from .turn import Turn
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "Context",
     "Draft",
     "Effect",
+    "Notify",
     "Outcome",
     "QuickPending",
     "RegisterMember",
@@ -72,6 +75,7 @@ __all__ = [
     "correctable_reports",
     "draft_photo_ids",
     "needs_reports",
+    "notify",
     "parse_method_list",
     "pending_prompt",
     "report_title",
@@ -91,6 +95,7 @@ class Said:
     code: str | None = None
     command: parse.Command | None = None
     photo_id: int | None = None  # the incoming photo, stored by the shell (see wants_photo)
+    notice: Token | None = None  # a notice's button (see notices.py)
 
     @property
     def text(self) -> str:
@@ -108,6 +113,8 @@ def understand(incoming: Incoming) -> Said:
         text=_UNPRINTABLE.sub("", incoming.text),
         display_name=_UNPRINTABLE.sub("", incoming.display_name),
     )
+    if incoming.choice is not None and is_notice(incoming.choice):
+        return Said(incoming, notice=decode(incoming.choice))
     if incoming.choice is not None or incoming.other is not None or incoming.photo is not None:
         return Said(incoming)
     code = parse.registration_code(incoming.text)
@@ -197,6 +204,9 @@ def _run(turn: Turn, said: Said) -> None:
         turn.say(texts.UNREGISTERED)
         turn.reset()
         turn.show_prompt = False
+        return
+    if said.notice is not None:
+        answer_notice(turn, said.notice)
         return
     offered = _offered(turn.ctx, turn.state)
     text = said.text

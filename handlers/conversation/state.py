@@ -140,7 +140,19 @@ class CodeGuessing:
     until: datetime
 
 
-Effect = RegisterMember | AddUnit | SaveReport | SendRecap | SetReminders | CodeGuessing
+@dataclass(frozen=True, slots=True)
+class Notify:
+    """A message to another member, queued in the outbox in this turn's transaction (so
+    it leaves once, and only if the turn is stored). `key` is unique per recipient;
+    `choices` are (label, notice token) pairs (see notices.notify)."""
+
+    member_id: int
+    key: str
+    text: str
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+Effect = RegisterMember | AddUnit | SaveReport | SendRecap | SetReminders | CodeGuessing | Notify
 
 
 @dataclass(frozen=True, slots=True)

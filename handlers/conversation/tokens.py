@@ -3,6 +3,10 @@
 On the wire a token is "<prompt>.<act>" or "<prompt>.<act>:<arg>" ("7.u:12", "7.save"):
 `prompt` counts the questions asked, so a button left over from an earlier question is
 recognised as such. Telegram allows 64 bytes of callback data; tokens stay far below.
+
+A button of a notice (a message another member's turn queued: a report to review, say)
+stands on its own: "n.<act>:<arg>" carries no prompt count, since the recipient's
+conversation moves on while the message waits in their chat.
 """
 
 from __future__ import annotations
@@ -42,15 +46,28 @@ class Token:
         return int(self.arg)
 
 
+_NOTICE = "n"
+
+
 def encode(prompt: int, token: Token) -> str:
     suffix = f":{token.arg}" if token.arg else ""
     return f"{prompt}.{token.act.value}{suffix}"
 
 
+def encode_notice(token: Token) -> str:
+    """The data of a notice's button, valid whatever the conversation is doing."""
+    return encode(0, token).replace("0", _NOTICE, 1)
+
+
+def is_notice(data: str) -> bool:
+    return data.startswith(f"{_NOTICE}.")
+
+
 def decode(data: str) -> Token | None:
-    """The token of a button's data, or None for data this bot never wrote."""
+    """The token of a button's data (a question's or a notice's), or None for data this
+    bot never wrote."""
     head, dot, rest = data.partition(".")
-    if not dot or not head.isascii() or not head.isdigit():
+    if not dot or not (head == _NOTICE or (head.isascii() and head.isdigit())):
         return None
     name, _, arg = rest.partition(":")
     try:

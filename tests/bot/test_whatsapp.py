@@ -24,7 +24,8 @@ from bot.app import Runtime, open_runtime
 from bot.config import load_config
 from bot.outbox import OutboxSender
 from bot.whatsapp import WhatsAppChannel
-from storage import OutboxKind, RecapPayload, TextPayload
+from handlers.conversation.tokens import Act, Token, encode_notice
+from storage import NoticePayload, OutboxKind, RecapPayload, TextPayload
 from storage.models import Member
 from tests.conftest import NOW, make_invite, stored, write_config
 from tests.fakes.graphapi import TOKEN, FakeGraphApi, WaSent
@@ -431,3 +432,39 @@ async def test_kaderbot_run_serves_the_webhook_without_telegram(tmp_path: Path) 
         process.send_signal(signal.SIGTERM)
         await process.wait()
     assert process.returncode == 0
+
+
+async def test_a_notice_outside_the_window_comes_whole_with_buttons_once_answered(
+    wa: WhatsAppBot,
+) -> None:
+    """A template carries no buttons: the notice's text goes by template, and the message
+    with its buttons follows the member's answer."""
+    runtime = wa.runtime
+    ketua = WhatsAppUser(wa, "628556")
+    await ketua.say(f"DAFTAR {await make_invite(runtime, role='ketua', unit=None)}")
+    data = encode_notice(Token(Act.REPORT, "12"))
+    async with runtime.database.write() as session:
+        [chair] = await storage.recipients(session, role="ketua")
+        await storage.enqueue(
+            session,
+            kind=OutboxKind.NOTICE,
+            member_id=chair.id,
+            period="review:12",
+            payload=NoticePayload(text="Laporan Posyandu Mawar", choices=(("Setujui", data),)),
+            now=NOW,
+        )
+    later = NOW + timedelta(days=2)
+    sender = OutboxSender(runtime.database, {"whatsapp": wa.channel}, lambda: later)
+    before = len(ketua.messages())
+    await sender.drain_once()
+    [template] = ketua.messages()[before:]
+    assert template.type == "template"
+    [parameter] = template.body["template"]["components"][0]["parameters"]
+    assert parameter["text"].startswith("Laporan Posyandu Mawar")
+    wa.clock[0] = later
+    await ketua.say("ya")
+    before = len(ketua.messages())
+    await sender.drain_once()
+    [whole] = ketua.messages()[before:]
+    assert whole.type == "interactive"
+    assert [b["reply"]["id"] for b in whole.body["interactive"]["action"]["buttons"]] == [data]
