@@ -137,7 +137,8 @@ class WhatsAppTemplates(_Settings):
     """Names of approved utility templates, for messages outside the 24-hour window.
 
     `recap`: body with {{1}} the Kampung KB (or kecamatan) and {{2}} the month, saying the
-    recap is ready and to reply to receive it. `reminder`: body {{1}}, the reminder text.
+    recap is ready and to reply to receive it. `reminder`: body {{1}}, the reminder text
+    (also the status of last month and the missing list, on one line).
     """
 
     recap: str = "kaderbot_rekap"
