@@ -21,12 +21,14 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from handlers.forms import POKJA_SLUG, UNIT_KINDS
 from handlers.meetings import MeetingRuleError, parse_meeting_rule
+from handlers.reminders import final_recap_day
 from storage import PROFILE_KEYS, KampungSeed, UnitSeed
 
 DEFAULT_TELEGRAM_API = "https://api.telegram.org"
@@ -135,7 +137,8 @@ class WhatsAppTemplates(_Settings):
     """Names of approved utility templates, for messages outside the 24-hour window.
 
     `recap`: body with {{1}} the Kampung KB (or kecamatan) and {{2}} the month, saying the
-    recap is ready and to reply to receive it. `reminder`: body {{1}}, the reminder text.
+    recap is ready and to reply to receive it. `reminder`: body {{1}}, the reminder text
+    (also the status of last month and the missing list, on one line).
     """
 
     recap: str = "kaderbot_rekap"
@@ -179,10 +182,42 @@ class WhatsAppSettings(_Settings):
 
 
 class ScheduleSettings(_Settings):
-    recap_day: int = Field(default=1, ge=1, le=28)
+    """Days of the month, in each Kampung KB's zone (see handlers/reminders.py)."""
+
+    recap_day: int = Field(default=1, ge=1, le=28)  # the status, when before the final recap
     recap_time: str = "07:00"
     reminder_days_before: tuple[Annotated[int, Field(ge=1, le=28)], ...] = (1,)
     report_deadline_day: int = Field(default=3, ge=1, le=28)
+    final_recap_day: int | None = Field(default=None, ge=1, le=28)  # None: after the deadline
+
+    @property
+    def final_day(self) -> int:
+        return final_recap_day(self.recap_day, self.report_deadline_day, self.final_recap_day)
+
+    @model_validator(mode="after")
+    def _final_after_deadline(self) -> ScheduleSettings:
+        # A final recap on or before the deadline would not count the reports still due.
+        deadline, final = self.report_deadline_day, self.final_day
+        if self.final_recap_day is None and final > 28:
+            raise ValueError(
+                f"schedule.report_deadline_day: day {deadline} leaves no day of the month "
+                "(1-28) for the final recap after it; set schedule.report_deadline_day "
+                "earlier, so that schedule.final_recap_day can follow it"
+            )
+        if final <= deadline:
+            raise ValueError(
+                f"schedule.final_recap_day: day {final} is not after "
+                f"schedule.report_deadline_day (day {deadline}); the final recap must come "
+                "after the deadline to count every report due "
+                f"(e.g. final_recap_day = {deadline + 1})"
+            )
+        if self.recap_day > final:
+            raise ValueError(
+                f"schedule.recap_day: the status on day {self.recap_day} would come after "
+                f"schedule.final_recap_day (day {final}); set recap_day before it, or equal "
+                "to it for no status"
+            )
+        return self
 
     @field_validator("recap_time")
     @classmethod
@@ -342,7 +377,10 @@ def _describe(error: ValidationError) -> str:
     elif first["type"].endswith("_type"):  # int_type, string_type, tuple_type ...
         wanted = message.lower().replace("valid tuple", "list")
         message = f"{wanted}, got {_as_toml(first['input'])}"
-    return f"{_location(tuple(first['loc']))}: {message}"
+    where = _location(tuple(first["loc"]))
+    if message.startswith(where + "."):  # a check across keys names its keys itself
+        return message
+    return f"{where}: {message}"
 
 
 def _tuples(value: Any) -> Any:

@@ -43,6 +43,7 @@ def rules_from(settings: ScheduleSettings) -> ScheduleRules:
         send_time=time(hour, minute),
         reminder_days_before=settings.reminder_days_before,
         deadline_day=settings.report_deadline_day,
+        final_recap_day=settings.final_recap_day,
     )
 
 

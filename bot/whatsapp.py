@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import re
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -57,6 +58,15 @@ _MIME = {
 
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def template_parameter(text: str) -> str:
+    """A text as one template parameter: the Cloud API refuses a line break, a tab or more
+    than four spaces in a row there (error 132018), so lines become " · "-separated parts
+    (a list's bullets dropped) and runs of spaces one space."""
+    lines = [line.strip().removeprefix("• ") for line in text.splitlines()]
+    flat = " · ".join(line for line in lines if line)
+    return _short(re.sub(r"\s+", " ", flat), 1000)
 
 
 def interactive_payload(text: str, choices: tuple[Choice, ...]) -> dict[str, Any] | None:
@@ -254,7 +264,7 @@ class WhatsAppChannel:
         """An approved template, the only thing allowed outside the 24-hour window."""
         templates = self.settings.templates
         name = templates.recap if kind == "recap" else templates.reminder
-        parameters = [{"type": "text", "text": _short(v, 1000)} for v in variables]
+        parameters = [{"type": "text", "text": template_parameter(v)} for v in variables]
         template = {
             "name": name,
             "language": {"code": templates.language},

@@ -12,11 +12,15 @@ from handlers import recap, texts
 from handlers.messages import Choice, Reply
 from storage import (
     DistrictRecapPayload,
+    DistrictStatusPayload,
+    FinalDistrictRecapPayload,
+    FinalRecapPayload,
     MeetingReminderPayload,
     NoticePayload,
     OutboxPayload,
     OutboxStatus,
     RecapPayload,
+    StatusPayload,
     TextPayload,
 )
 
@@ -25,14 +29,25 @@ class Template(StrEnum):
     """The approved WhatsApp templates that carry a message outside the 24-hour window."""
 
     RECAP = "recap"  # names the place and month; the recap follows the member's answer
-    REMINDER = "reminder"  # carries the whole text
+    REMINDER = "reminder"  # carries the whole text (a status too: it is short)
 
 
 def template_for(payload: OutboxPayload) -> Template:
     match payload:
-        case RecapPayload() | DistrictRecapPayload():
+        case (
+            RecapPayload()
+            | DistrictRecapPayload()
+            | FinalRecapPayload()
+            | FinalDistrictRecapPayload()
+        ):
             return Template.RECAP
-        case MeetingReminderPayload() | TextPayload() | NoticePayload():
+        case (
+            MeetingReminderPayload()
+            | TextPayload()
+            | StatusPayload()
+            | DistrictStatusPayload()
+            | NoticePayload()
+        ):
             return Template.REMINDER
         case _:
             assert_never(payload)
@@ -43,9 +58,15 @@ def status_after_template(payload: OutboxPayload) -> OutboxStatus:
     row waits for the member's answer (storage.note_inbound makes it due again) and is
     then sent whole; a reminder's template says it all."""
     match payload:
-        case RecapPayload() | DistrictRecapPayload() | NoticePayload():
+        case (
+            RecapPayload()
+            | DistrictRecapPayload()
+            | FinalRecapPayload()
+            | FinalDistrictRecapPayload()
+            | NoticePayload()
+        ):
             return OutboxStatus.WAITING
-        case MeetingReminderPayload() | TextPayload():
+        case MeetingReminderPayload() | TextPayload() | StatusPayload() | DistrictStatusPayload():
             return OutboxStatus.SENT
         case _:
             assert_never(payload)
@@ -54,18 +75,36 @@ def status_after_template(payload: OutboxPayload) -> OutboxStatus:
 async def template_variables(session: AsyncSession, payload: OutboxPayload) -> list[str]:
     """What fills an approved template: the place and month of a recap, or the text."""
     match payload:
-        case DistrictRecapPayload():
+        case DistrictRecapPayload() | FinalDistrictRecapPayload():
             return [
                 texts.DISTRICT_TOTAL.format(kecamatan=payload.kecamatan),
                 texts.month_name(payload.period),
             ]
-        case RecapPayload():
+        case RecapPayload() | FinalRecapPayload():
             [kampung] = await storage.kampung_views(session, kampung_id=payload.kampung_id)
             return [kampung.name, texts.month_name(payload.period)]
         case MeetingReminderPayload() | TextPayload():
             return [payload.text]
         case NoticePayload():
             return [f"{payload.text}\n\n{texts.NOTICE_ANSWER_FOR_BUTTONS}"]
+        case StatusPayload() | DistrictStatusPayload():
+            return [await _status_text(session, payload)]
+        case _:
+            assert_never(payload)
+
+
+async def _status_text(
+    session: AsyncSession, payload: StatusPayload | DistrictStatusPayload
+) -> str:
+    match payload:
+        case StatusPayload():
+            status = await recap.kampung_status(session, payload.kampung_id, payload.period)
+            return recap.status_text(status, payload.period, payload.deadline, payload.final_recap)
+        case DistrictStatusPayload():
+            statuses = await recap.district_status(session, payload.kecamatan, payload.period)
+            return recap.district_status_text(
+                payload.kecamatan, payload.period, statuses, payload.deadline, payload.final_recap
+            )
         case _:
             assert_never(payload)
 
@@ -76,14 +115,18 @@ async def render(session: AsyncSession, payload: OutboxPayload, deadline_day: in
             return [Reply(payload.text)]
         case NoticePayload():
             return [Reply(payload.text, tuple(Choice(label, t) for label, t in payload.choices))]
-        case RecapPayload():
+        case RecapPayload() | FinalRecapPayload():
             [kampung] = await storage.kampung_views(session, kampung_id=payload.kampung_id)
             built = await recap.kampung_recap(session, kampung, payload.period, deadline_day)
-            return [await recap.kampung_reply(built)]
-        case DistrictRecapPayload():
+            final = isinstance(payload, FinalRecapPayload)
+            return [await recap.kampung_reply(built, final)]
+        case DistrictRecapPayload() | FinalDistrictRecapPayload():
             found, total = await recap.district_recaps(
                 session, payload.kecamatan, payload.period, deadline_day
             )
-            return [await recap.district_reply(payload.kecamatan, found, total)]
+            final = isinstance(payload, FinalDistrictRecapPayload)
+            return [await recap.district_reply(payload.kecamatan, found, total, final)]
+        case StatusPayload() | DistrictStatusPayload():
+            return [Reply(await _status_text(session, payload))]
         case _:
             assert_never(payload)

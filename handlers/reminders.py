@@ -1,4 +1,11 @@
-"""What is due when: the monthly recap, meeting reminders and deadline follow-ups.
+"""What is due when: the status and the final recap of last month, meeting reminders and
+deadline follow-ups.
+
+The recap of a month goes out once, as the final one, on `final_recap_day` (by default the
+day after the deadline), so that it counts every report due. On `recap_day`, when that is
+earlier, the ketua (and the PLKB) get a short status instead: who reported, who is still due.
+The day after the deadline the ketua also hears which units are missing, unless the final
+recap or the status of that same day already says it (one message, not two).
 
 `plan` is pure: given the time and what the database holds, it lists the messages that
 should exist by now. The scheduler queues them in the outbox, whose unique key (kind,
@@ -18,13 +25,15 @@ from handlers.forms import expects_reports
 from handlers.meetings import MeetingRuleError, parse_meeting_rule
 from handlers.periods import period_of, shift_period
 from storage import (
-    DistrictRecapPayload,
+    DistrictStatusPayload,
+    FinalDistrictRecapPayload,
+    FinalRecapPayload,
     KampungView,
     MeetingReminderPayload,
     OutboxKind,
     OutboxPayload,
-    RecapPayload,
     Recipient,
+    StatusPayload,
     TextPayload,
     UnitView,
 )
@@ -34,12 +43,37 @@ from storage import (
 CATCH_UP_DAYS = 7
 
 
+def final_recap_day(recap_day: int, deadline_day: int, configured: int | None) -> int:
+    """The day of the month the final recap goes out: as configured, else the day after
+    the deadline, or `recap_day` when that is later (a config written before the final
+    recap existed, `recap_day = 5`, keeps its recap on the 5th)."""
+    if configured is not None:
+        return configured
+    return max(deadline_day + 1, recap_day)
+
+
 @dataclass(frozen=True, slots=True)
 class ScheduleRules:
     recap_day: int
     send_time: time
     reminder_days_before: tuple[int, ...]
     deadline_day: int
+    final_recap_day: int | None = None  # None: see `final_recap_day()`
+
+    @property
+    def final_day(self) -> int:
+        return final_recap_day(self.recap_day, self.deadline_day, self.final_recap_day)
+
+    @property
+    def status_day(self) -> int | None:
+        """The day of the status, or None when `recap_day` is not before the final recap."""
+        return self.recap_day if self.recap_day < self.final_day else None
+
+    @property
+    def ketua_told_after_deadline(self) -> bool:
+        """Whether the final recap or the status goes out the day after the deadline, the
+        missing list's day: both list the units still missing, with their kader."""
+        return self.deadline_day + 1 in (self.final_day, self.status_day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +125,40 @@ def _meeting_reminders(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class _RecapDue:
+    """What of last month's status and final recap is due now, in one zone."""
+
+    period: str
+    status: bool
+    final: bool
+    deadline: date
+    final_recap: date
+
+
+def _recap_due(local: datetime, rules: ScheduleRules) -> _RecapDue:
+    today = local.date()
+    final_recap = today.replace(day=rules.final_day)
+    status_day = rules.status_day
+    # A status caught up late still comes before the next word to the ketua about the
+    # month (the missing list or the final recap), never after it nor beside it.
+    until = rules.final_day
+    if status_day is not None and status_day < rules.deadline_day + 1 < until:
+        until = rules.deadline_day + 1
+    status = (
+        status_day is not None
+        and _in_window(local, today.replace(day=status_day), rules.send_time)
+        and local < datetime.combine(today.replace(day=until), rules.send_time, local.tzinfo)
+    )
+    return _RecapDue(
+        period=shift_period(period_of(today), -1),
+        status=status,
+        final=_in_window(local, final_recap, rules.send_time),
+        deadline=today.replace(day=rules.deadline_day),
+        final_recap=final_recap,
+    )
+
+
 def plan_kampung(now: datetime, rules: ScheduleRules, data: KampungPlanInput) -> list[Planned]:
     kampung = data.kampung
     local = now.astimezone(ZoneInfo(kampung.timezone))
@@ -98,9 +166,18 @@ def plan_kampung(now: datetime, rules: ScheduleRules, data: KampungPlanInput) ->
     last_month = shift_period(period_of(today), -1)
     planned: list[Planned] = []
 
-    if _in_window(local, today.replace(day=rules.recap_day), rules.send_time):
-        recap = RecapPayload(kampung_id=kampung.id, period=last_month)
-        planned += [Planned(OutboxKind.RECAP, k.id, last_month, recap) for k in data.ketua]
+    due = _recap_due(local, rules)
+    if due.final:
+        final = FinalRecapPayload(kampung_id=kampung.id, period=last_month)
+        planned += [Planned(OutboxKind.FINAL_RECAP, k.id, last_month, final) for k in data.ketua]
+    if due.status:
+        status = StatusPayload(
+            kampung_id=kampung.id,
+            period=last_month,
+            deadline=due.deadline,
+            final_recap=due.final_recap,
+        )
+        planned += [Planned(OutboxKind.RECAP_STATUS, k.id, last_month, status) for k in data.ketua]
 
     for unit in data.units:
         if not expects_reports(unit.kind):
@@ -136,11 +213,15 @@ def plan_kampung(now: datetime, rules: ScheduleRules, data: KampungPlanInput) ->
     if _in_window(
         local, today.replace(day=rules.deadline_day) + timedelta(days=1), rules.send_time
     ):
-        planned += _follow_ups(data, last_month, rules.deadline_day)
+        planned += _follow_ups(
+            data, last_month, rules.deadline_day, missing_list=not rules.ketua_told_after_deadline
+        )
     return planned
 
 
-def _follow_ups(data: KampungPlanInput, period: str, deadline_day: int) -> list[Planned]:
+def _follow_ups(
+    data: KampungPlanInput, period: str, deadline_day: int, missing_list: bool
+) -> list[Planned]:
     planned: list[Planned] = []
     missing_lines: list[str] = []
     month = texts.month_name(period)
@@ -156,7 +237,7 @@ def _follow_ups(data: KampungPlanInput, period: str, deadline_day: int) -> list[
             for k in kader
             if k.reminders_on
         ]
-    if missing_lines:
+    if missing_lines and missing_list:
         text = texts.MISSING_LIST.format(month=month, deadline=deadline_day)
         text += "\n" + "\n".join(missing_lines)
         planned += [
@@ -174,12 +255,21 @@ def plan_district(
     timezone: str,
     plkb: Sequence[Recipient],
 ) -> list[Planned]:
-    local = now.astimezone(ZoneInfo(timezone))
-    if not _in_window(local, local.date().replace(day=rules.recap_day), rules.send_time):
-        return []
-    last_month = shift_period(period_of(local.date()), -1)
-    recap = DistrictRecapPayload(kecamatan=kecamatan, period=last_month)
-    return [Planned(OutboxKind.DISTRICT_RECAP, p.id, last_month, recap) for p in plkb]
+    due = _recap_due(now.astimezone(ZoneInfo(timezone)), rules)
+    planned: list[Planned] = []
+    if due.final:
+        final = FinalDistrictRecapPayload(kecamatan=kecamatan, period=due.period)
+        kind = OutboxKind.FINAL_DISTRICT_RECAP
+        planned += [Planned(kind, p.id, due.period, final) for p in plkb]
+    if due.status:
+        status = DistrictStatusPayload(
+            kecamatan=kecamatan,
+            period=due.period,
+            deadline=due.deadline,
+            final_recap=due.final_recap,
+        )
+        planned += [Planned(OutboxKind.DISTRICT_STATUS, p.id, due.period, status) for p in plkb]
+    return planned
 
 
 def reminder_is_stale(payload: MeetingReminderPayload, now: datetime) -> bool:

@@ -472,6 +472,8 @@ def field_label(key: str) -> str:
 
 # --- recap ------------------------------------------------------------------------------
 RECAP_TITLE = "📊 Rekap {kampung}\n{month}"
+# The recap the schedule sends after the deadline: it counts every report due.
+RECAP_FINAL_TITLE = "📊 Rekap akhir {kampung}\n{month}"
 RECAP_CHANGE = " ({change} poin dari bulan lalu)"
 # A form's part of the recap text: its heading (where it has one), then its lines, or
 # RECAP_FORM_NONE when nothing came in. The lines are filled with the form's figures by
@@ -543,6 +545,7 @@ METHOD_SHORT = {
     "pil": "pil",
 }
 DISTRICT_TITLE = "📊 Rekap Kecamatan {kecamatan}\n{month}"
+DISTRICT_FINAL_TITLE = "📊 Rekap akhir Kecamatan {kecamatan}\n{month}"
 # Rates by key, pooled over the forms that have one (attendance: every poktan's hadir over
 # every poktan's anggota).
 DISTRICT_ROW = (
@@ -612,6 +615,16 @@ FOLLOW_UP = (
     "Kirim /lapor untuk mengisinya sekarang."
 )
 MISSING_LIST = "Laporan {month} yang belum masuk (batas tanggal {deadline}):"
+# The status before the final recap (recap_day): who reported, who is still due, by when.
+STATUS_TITLE = "📋 Status laporan {month}\n{kampung}"
+STATUS_REPORTED = "Sudah lapor ({reported} dari {expected} unit):"
+STATUS_NONE_REPORTED = "Belum ada unit yang lapor ({expected} unit diharapkan)."
+STATUS_UNIT = "• {unit}"
+STATUS_DUE = "Belum lapor:"
+STATUS_ALL_IN = "Semua unit sudah lapor. Terima kasih! 🙏"
+STATUS_DATES = "Batas lapor: {deadline}. Rekap akhir dikirim {final}."
+DISTRICT_STATUS_TITLE = "📋 Status laporan {month}\nKecamatan {kecamatan}"
+DISTRICT_STATUS_ROW = "• {kampung}: {reported} dari {expected} unit sudah lapor"
 REMINDERS_OFF = "Pengingat dimatikan. Kirim /pengingat on untuk menyalakannya lagi."
 REMINDERS_ON = "Pengingat dinyalakan. Anda akan diingatkan sebelum kegiatan."
 REMINDERS_USAGE = (

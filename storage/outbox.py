@@ -22,14 +22,20 @@ from storage.models import Outbox
 
 
 class OutboxKind(StrEnum):
-    RECAP = "recap"  # the monthly recap, to each ketua on recap day
+    # The month's recap on recap day, as versions before the final recap queued it (rows
+    # such a version left still send; the schedule now queues FINAL_RECAP).
+    RECAP = "recap"
     RECAP_REQUEST = "recap_request"  # a recap the operator queued (`kaderbot recap --send`)
-    DISTRICT_RECAP = "district_recap"  # the kecamatan's recap, to each PLKB
+    DISTRICT_RECAP = "district_recap"  # the kecamatan's recap (before FINAL_DISTRICT_RECAP)
     REMINDER = "reminder"  # a unit's meeting is coming, to its kader
     POKJA_REMINDER = "pokja_reminder"  # the pokja's meeting is coming, to the ketua
     FOLLOWUP = "followup"  # last month's report is missing, to the unit's kader
     MISSING_LIST = "missing_list"  # which units have not reported, to the ketua
     TEXT = "text"  # any other text
+    FINAL_RECAP = "final_recap"  # the month's final recap, to each ketua, after the deadline
+    FINAL_DISTRICT_RECAP = "final_district_recap"  # the kecamatan's final recap, to each PLKB
+    RECAP_STATUS = "recap_status"  # before the final recap: which units reported, to the ketua
+    DISTRICT_STATUS = "district_status"  # the same per Kampung KB, to each PLKB
     NOTICE = "notice"  # a message a turn sent to another member, with standing buttons
 
 
@@ -86,8 +92,45 @@ class NoticePayload(_Payload):
     choices: tuple[tuple[str, str], ...] = ()  # (label, token)
 
 
+class FinalRecapPayload(_Payload):
+    """A Kampung KB's final recap of a month, rendered when sent (kind final_recap)."""
+
+    kampung_id: int
+    period: str
+
+
+class FinalDistrictRecapPayload(_Payload):
+    kecamatan: str
+    period: str
+
+
+class StatusPayload(_Payload):
+    """Which units of a Kampung KB reported for `period`, rendered when sent; the dates
+    the status names are fixed when it is planned (kind recap_status)."""
+
+    kampung_id: int
+    period: str
+    deadline: date
+    final_recap: date
+
+
+class DistrictStatusPayload(_Payload):
+    kecamatan: str
+    period: str
+    deadline: date
+    final_recap: date
+
+
 OutboxPayload = (
-    RecapPayload | DistrictRecapPayload | MeetingReminderPayload | TextPayload | NoticePayload
+    RecapPayload
+    | DistrictRecapPayload
+    | MeetingReminderPayload
+    | TextPayload
+    | FinalRecapPayload
+    | FinalDistrictRecapPayload
+    | StatusPayload
+    | DistrictStatusPayload
+    | NoticePayload
 )
 
 
@@ -101,6 +144,14 @@ def payload_type(kind: OutboxKind) -> type[OutboxPayload]:
             return MeetingReminderPayload
         case OutboxKind.FOLLOWUP | OutboxKind.MISSING_LIST | OutboxKind.TEXT:
             return TextPayload
+        case OutboxKind.FINAL_RECAP:
+            return FinalRecapPayload
+        case OutboxKind.FINAL_DISTRICT_RECAP:
+            return FinalDistrictRecapPayload
+        case OutboxKind.RECAP_STATUS:
+            return StatusPayload
+        case OutboxKind.DISTRICT_STATUS:
+            return DistrictStatusPayload
         case OutboxKind.NOTICE:
             return NoticePayload
         case _:

@@ -213,9 +213,13 @@ async def save_report(
     return report.latest_revision
 
 
-async def reported_units(session: AsyncSession, periods: Sequence[str]) -> dict[str, set[int]]:
-    """Per period, the units that have a report for it."""
+async def reported_units(
+    session: AsyncSession, periods: Sequence[str], unit_ids: Sequence[int] | None = None
+) -> dict[str, set[int]]:
+    """Per period, the units (of `unit_ids`, when given) that have a report for it."""
     query = select(Report.period, Report.unit_id).where(col(Report.period).in_(periods)).distinct()
+    if unit_ids is not None:
+        query = query.where(col(Report.unit_id).in_(unit_ids))
     found: dict[str, set[int]] = {period: set() for period in periods}
     for period, unit_id in (await session.exec(query)).all():
         found[period].add(unit_id)

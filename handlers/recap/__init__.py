@@ -27,6 +27,14 @@ from handlers.recap.load import (
     out_of_range_reply,
 )
 from handlers.recap.sheets import district_xlsx, recap_xlsx
+from handlers.recap.status import (
+    KampungStatus,
+    UnitStatus,
+    district_status,
+    district_status_text,
+    kampung_status,
+    status_text,
+)
 from handlers.recap.tally import Answered, Tally, pooled, ratio
 from handlers.recap.text import change, count, district_text, number, percent, recap_text
 
@@ -35,20 +43,25 @@ __all__ = [
     "Answered",
     "Completeness",
     "FormRecap",
+    "KampungStatus",
     "Missing",
     "Recap",
     "Tally",
     "TrendPoint",
+    "UnitStatus",
     "build_recap",
     "change",
     "count",
     "district_recaps",
     "district_reply",
+    "district_status",
+    "district_status_text",
     "district_text",
     "district_xlsx",
     "held",
     "kampung_recap",
     "kampung_reply",
+    "kampung_status",
     "number",
     "out_of_range_reply",
     "percent",
@@ -58,4 +71,5 @@ __all__ = [
     "recap_text",
     "recap_xlsx",
     "recapped_forms",
+    "status_text",
 ]

@@ -109,16 +109,19 @@ def _chart(built: Recap) -> Attachment:
     )
 
 
-async def kampung_reply(built: Recap) -> Reply:
-    """Text, chart and spreadsheet; the CPU-bound rendering runs in a thread."""
+async def kampung_reply(built: Recap, final: bool = False) -> Reply:
+    """Text, chart and spreadsheet; the CPU-bound rendering runs in a thread. `final`: the
+    recap the schedule sends after the deadline (its text says so)."""
     chart = await asyncio.to_thread(_chart, built)
     sheet = await asyncio.to_thread(recap_xlsx, built)
     name = texts.XLSX_FILE.format(slug=built.kampung.slug, period=built.period)
-    return Reply(recap_text(built), files=(chart, Attachment(name, sheet, "document")))
+    return Reply(recap_text(built, final), files=(chart, Attachment(name, sheet, "document")))
 
 
-async def district_reply(kecamatan: str, recaps: list[Recap], total: Recap) -> Reply:
-    text = district_text(kecamatan, total.period, [*recaps, total])
+async def district_reply(
+    kecamatan: str, recaps: list[Recap], total: Recap, final: bool = False
+) -> Reply:
+    text = district_text(kecamatan, total.period, [*recaps, total], final)
     chart = await asyncio.to_thread(_chart, total)
     sheet = await asyncio.to_thread(district_xlsx, [*recaps, total])
     name = texts.XLSX_FILE.format(slug=total.kampung.slug, period=total.period)

@@ -148,16 +148,15 @@ def _sections(recap: Recap) -> list[list[FormRecap]]:
     return list(sections.values())
 
 
-def recap_text(recap: Recap) -> str:
+def recap_text(recap: Recap, final: bool = False) -> str:
     """The recap as a message; a form nobody reported this month says so, never "0".
 
-    A form is in it where the Kampung KB has units of it.
+    A form is in it where the Kampung KB has units of it. `final`: the one the schedule
+    sends after the deadline says so in its title.
     """
     t = texts
-    lines = [
-        t.RECAP_TITLE.format(kampung=recap.kampung.name, month=t.month_name(recap.period)),
-        "",
-    ]
+    title = t.RECAP_FINAL_TITLE if final else t.RECAP_TITLE
+    lines = [title.format(kampung=recap.kampung.name, month=t.month_name(recap.period)), ""]
     for section in _sections(recap):
         present = [form for form in section if form.units]
         if present:
@@ -201,10 +200,11 @@ def _listing_lines(recap: Recap, name: str, reports: Sequence[ReportView]) -> li
     return lines
 
 
-def district_text(kecamatan: str, period: str, recaps: Sequence[Recap]) -> str:
+def district_text(kecamatan: str, period: str, recaps: Sequence[Recap], final: bool = False) -> str:
     """One line per Kampung KB; its rates pooled by key over the forms that have them."""
     t = texts
-    lines = [t.DISTRICT_TITLE.format(kecamatan=kecamatan, month=t.month_name(period)), ""]
+    title = t.DISTRICT_FINAL_TITLE if final else t.DISTRICT_TITLE
+    lines = [title.format(kecamatan=kecamatan, month=t.month_name(period)), ""]
     for recap in recaps:
         done = recap.completeness
         reported, expected = sum(done.reported.values()), sum(done.expected.values())

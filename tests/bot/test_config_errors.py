@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.config import load_config
 from tests.conftest import BASE_CONFIG, write_config
 
 VALID = BASE_CONFIG.format(db="/tmp/unused.db", api="http://127.0.0.1:9")
@@ -80,6 +81,58 @@ def test_a_wrong_value_exits_2_naming_the_key(
     assert code == 2
     line = one_line(err)
     assert str(path) in line and names in line
+
+
+@pytest.mark.parametrize(
+    ("schedule", "names"),
+    [
+        (
+            "final_recap_day = 3\nreport_deadline_day = 3",
+            ("schedule.final_recap_day: day 3", "schedule.report_deadline_day (day 3)"),
+        ),
+        (
+            "final_recap_day = 2",  # the default deadline, 3
+            ("schedule.final_recap_day: day 2", "schedule.report_deadline_day (day 3)"),
+        ),
+        (
+            "report_deadline_day = 28",  # the final recap would fall on the 29th
+            ("schedule.report_deadline_day: day 28", "schedule.final_recap_day"),
+        ),
+        (
+            "recap_day = 6\nfinal_recap_day = 5",
+            ("schedule.recap_day: the status on day 6", "schedule.final_recap_day (day 5)"),
+        ),
+        ("final_recap_day = 29", ("schedule.final_recap_day: ",)),
+    ],
+)
+def test_a_final_recap_not_after_the_deadline_is_refused_naming_both_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], schedule: str, names: tuple[str, ...]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(VALID.replace("[[kampung]]", f"[schedule]\n{schedule}\n\n[[kampung]]", 1))
+    code, err = run_cli(capsys, "--config", str(path), "run")
+    assert code == 2
+    line = one_line(err)
+    assert line.startswith(f"kaderbot: {path}: schedule.")
+    assert all(name in line for name in names), line
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        "recap_day = 5",  # written before the final recap: still its recap day
+        "recap_day = 4\nfinal_recap_day = 4",  # no status
+        "recap_day = 2\nreport_deadline_day = 27",  # final on the 28th
+        "final_recap_day = 10",
+    ],
+)
+def test_a_final_recap_after_the_deadline_is_accepted(tmp_path: Path, schedule: str) -> None:
+    path = write_config(tmp_path)
+    path.write_text(
+        path.read_text().replace("[[kampung]]", f"[schedule]\n{schedule}\n\n[[kampung]]", 1)
+    )
+    settings = load_config(path).schedule
+    assert settings.report_deadline_day < settings.final_day <= 28
 
 
 def test_values_of_the_wrong_type_say_what_was_given(

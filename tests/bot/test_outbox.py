@@ -142,12 +142,25 @@ async def test_crash_mid_drain_loses_nothing(
     assert sum(counts.values()) - len(counts) <= 1
 
 
-async def test_recap_day_brings_the_ketua_text_chart_and_spreadsheet(
+async def test_the_ketua_gets_the_status_on_the_first_then_the_final_recap_on_the_fourth(
     telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
 ) -> None:
     runtime = telegram()
     ketua = await register(runtime, "800", role="ketua", unit=None)
     kader = await register(runtime, "801")
+    now = [datetime(2026, 12, 1, 0, 5, tzinfo=UTC)]  # 07:05 WIB on the 1st
+    rules = ScheduleRules(1, datetime.min.time().replace(hour=7), (1,), 3)
+    sender = OutboxSender(runtime.database, {"telegram": channel}, lambda: now[0])
+    schedule = Schedule(runtime.database, rules, lambda: now[0], sender.notify)
+    assert await schedule.tick() >= 1
+    await sender.drain_once()
+
+    [status] = [sent for sent in bot_api.sent if sent.chat_id == 800]
+    assert status.kind == "text"
+    assert status.text.startswith("📋 Status laporan November 2026\nKampung KB Sukamaju")
+    assert "• Posyandu Melati (Anggota 801)" in status.text
+    assert "Batas lapor: Kamis, 3 Desember 2026" in status.text
+
     async with runtime.database.write() as session:
         [melati] = [
             u for u in await storage.active_units(session, [1]) if u.slug == "posyandu-melati"
@@ -162,19 +175,16 @@ async def test_recap_day_brings_the_ketua_text_chart_and_spreadsheet(
             values={"s": 50, "k": 48, "d": 40, "n": 30, "bgm": 2},
             correction_of=None,
             member_id=kader,
-            now=datetime(2026, 11, 10, 5, tzinfo=UTC),
+            now=datetime(2026, 12, 3, 5, tzinfo=UTC),  # on the deadline day
         )
-    clock = lambda: datetime(2026, 12, 1, 0, 5, tzinfo=UTC)  # noqa: E731  07:05 WIB on the 1st
-    rules = ScheduleRules(1, datetime.min.time().replace(hour=7), (1,), 3)
-    sender = OutboxSender(runtime.database, {"telegram": channel}, clock)
-    schedule = Schedule(runtime.database, rules, clock, sender.notify)
+    now[0] = datetime(2026, 12, 4, 0, 5, tzinfo=UTC)  # 07:05 WIB on the 4th
     assert await schedule.tick() >= 1
     await sender.drain_once()
 
-    received = [sent for sent in bot_api.sent if sent.chat_id == 800]
+    received = [sent for sent in bot_api.sent if sent.chat_id == 800][1:]
     assert [sent.kind for sent in received] == ["text", "photo", "document"]
     text = received[0].text
-    assert "Rekap Kampung KB Sukamaju\nNovember 2026" in text
+    assert "Rekap akhir Kampung KB Sukamaju\nNovember 2026" in text
     assert "S 50 · K 48 · D 40 · N 30 · BGM 2" in text and "(D/S): 80,0%" in text
     assert Image.open(io.BytesIO(received[1].file_data)).size == (800, 450)
     assert received[2].file_name == "rekap-sukamaju-2026-11.xlsx"
@@ -183,8 +193,12 @@ async def test_recap_day_brings_the_ketua_text_chart_and_spreadsheet(
     assert summary["D"] == 40 and summary["D/S %"] == 80.0
     async with runtime.database.read() as session:
         rows = [r for r in await storage.outbox_rows(session) if r.member_id == ketua]
-    assert [(r.kind, r.status, r.parts_sent) for r in rows] == [("recap", "sent", 3)]
+    assert [(r.kind, r.status, r.parts_sent) for r in rows] == [
+        ("recap_status", "sent", 1),
+        ("final_recap", "sent", 3),
+    ]
     assert await schedule.tick() == 0 and await sender.drain_once() == 0, "never twice"
+    assert len([sent for sent in bot_api.sent if sent.chat_id == 800]) == 4
 
 
 async def test_stale_reminder_is_dropped(

@@ -9,7 +9,7 @@ import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import storage
 from bot.app import Runtime, open_runtime
 from bot.config import load_config
 from bot.outbox import OutboxSender
+from bot.scheduler import Schedule, rules_from
 from bot.whatsapp import WhatsAppChannel
 from handlers.conversation.tokens import Act, Token, encode_notice
 from storage import NoticePayload, OutboxKind, RecapPayload, TextPayload
@@ -57,8 +58,10 @@ class WhatsAppBot:
 _wamids = iter(range(1, 1_000_000))
 
 
-def webhook(wa_id: str, message: dict[str, Any], name: str = "Bu Sari") -> bytes:
-    sent = str(int(NOW.timestamp()))  # when the member sent it, by the platform's clock
+def webhook(
+    wa_id: str, message: dict[str, Any], name: str = "Bu Sari", sent_at: datetime = NOW
+) -> bytes:
+    sent = str(int(sent_at.timestamp()))  # when the member sent it, by the platform's clock
     message = {"from": wa_id, "id": f"wamid.in{next(_wamids)}", "timestamp": sent, **message}
     payload = {
         "object": "whatsapp_business_account",
@@ -340,6 +343,50 @@ async def test_silent_member_gets_the_template_then_the_recap_when_answering(
     async with runtime.database.read() as session:
         [row] = await storage.outbox_rows(session)
     assert (row.status, row.path) == ("sent", "template+session")
+
+
+async def test_silent_ketua_gets_the_status_in_the_reminder_template_then_the_final_recap(
+    wa: WhatsAppBot,
+) -> None:
+    runtime = wa.runtime
+    code = await make_invite(runtime, role="ketua", unit=None)
+    ketua = WhatsAppUser(wa, "628777")
+    await ketua.say(f"DAFTAR {code}")  # last message at NOW, 20 November
+    clock = [datetime(2026, 12, 1, 0, 5, tzinfo=UTC)]  # 07:05 WIB on the 1st
+    rules = rules_from(runtime.config.schedule)
+    sender = OutboxSender(runtime.database, {"whatsapp": wa.channel}, lambda: clock[0])
+    schedule = Schedule(runtime.database, rules, lambda: clock[0])
+    await schedule.tick()
+    before = len(ketua.messages())
+    await sender.drain_once()
+    [status] = ketua.messages()[before:]
+    assert status.type == "template"
+    assert status.body["template"]["name"] == "kaderbot_pengingat"
+    [parameter] = status.body["template"]["components"][0]["parameters"]
+    assert "Status laporan November 2026" in parameter["text"]
+    assert "Posyandu Melati (belum ada kader terdaftar)" in parameter["text"]
+    assert "Batas lapor: Kamis, 3 Desember 2026" in parameter["text"]
+
+    clock[0] = datetime(2026, 12, 4, 0, 5, tzinfo=UTC)  # 07:05 WIB on the 4th
+    await schedule.tick()
+    before = len(ketua.messages())
+    await sender.drain_once()
+    [template] = ketua.messages()[before:]
+    assert template.body["template"]["name"] == "kaderbot_rekap"
+    async with runtime.database.read() as session:
+        rows = await storage.outbox_rows(session)
+    assert [(r.kind, r.status, r.path) for r in rows] == [
+        ("recap_status", "sent", "template"),
+        ("final_recap", "waiting", "template"),
+    ]
+    wa.clock[0] = clock[0]
+    answer = {"type": "text", "text": {"body": "ya"}}
+    await ketua._send(webhook("628777", answer, sent_at=clock[0]))  # opens the window again
+    before = len(ketua.messages())
+    await sender.drain_once()
+    got = ketua.messages()[before:]
+    assert [m.type for m in got] == ["text", "image", "document"]
+    assert got[0].text.startswith("📊 Rekap akhir Kampung KB Sukamaju")
 
 
 async def test_reminder_inside_the_window_is_a_plain_message_and_5xx_is_retried(

@@ -39,6 +39,18 @@ class WaSent:
         return {row.get("description", row["title"]): row["id"] for row in rows}
 
 
+def _template_refusal(template: dict[str, Any]) -> web.Response | None:
+    """As the Cloud API answers a template parameter with a line break, a tab or more than
+    four spaces in a row (error 132018), or longer than a body parameter may be."""
+    for component in template.get("components", ()):
+        for parameter in component.get("parameters", ()):
+            text = parameter.get("text", "")
+            if "\n" in text or "\t" in text or "     " in text or len(text) > 1024:
+                error = {"code": 132018, "message": "There was an issue with the parameters"}
+                return web.json_response({"error": error}, status=400)
+    return None
+
+
 @dataclass
 class FakeGraphApi:
     sent: list[WaSent] = field(default_factory=list)
@@ -101,6 +113,10 @@ class FakeGraphApi:
                 assert len(rows) <= 10 and all(len(r["title"]) <= 24 for r in rows)
         if kind == "text":
             assert len(body["text"]["body"]) <= 4096
+        if kind == "template":
+            refusal = _template_refusal(body["template"])
+            if refusal is not None:
+                return refusal
         async with self.changed:
             self.sent.append(WaSent(body["to"], kind, body, media))
             self.changed.notify_all()
