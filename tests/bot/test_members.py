@@ -194,6 +194,13 @@ async def test_plkb_invites_a_ketua_and_lists_the_ketua_of_their_kecamatan(
     assert "1. Bu Baru – ketua pokja Kampung KB Mekarsari – Telegram" in reply.text
     assert "Anggota 5550002" not in reply.text, "a PLKB's list holds the ketua"
     assert reply.labels == ["Bu Baru", "Tutup"]
+    plkb_member, ketua_member, kader_member = [
+        await member_named(runtime, key) for key in (PLKB, NEWCOMER, KADER)
+    ]
+    assert plkb_member and ketua_member and kader_member
+    async with runtime.database.read() as session:
+        assert await storage.may_remove(session, plkb_member.id or 0, ketua_member.id or 0)
+        assert not await storage.may_remove(session, plkb_member.id or 0, kader_member.id or 0)
 
 
 async def test_whatsapp_ketua_invites_and_removes(wa: WhatsAppBot) -> None:
