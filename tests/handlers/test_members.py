@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from handlers import conversation as engine
 from handlers.messages import Incoming
 from storage import MemberListing, MemberView, Role, UnitView
@@ -204,3 +207,30 @@ def test_members_are_loaded_only_when_read() -> None:
     typed = engine.understand(Incoming("test", "u", text="6"))
     assert engine.needs_members(chat.state, typed)
     assert not engine.needs_members(chat.state, engine.understand(Incoming("test", "u", text="1")))
+
+
+typed_or_pressed = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["ya", "tidak", "hapus", "batal", "1", "2", "3", "bu sari", "/anggota"]),
+    st.integers(min_value=0, max_value=5).map(lambda n: f"#{n}"),  # the nth button shown
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(typed_or_pressed, min_size=1, max_size=6))
+def test_nobody_is_removed_without_a_yes_to_their_name(inputs: list[str]) -> None:
+    """Whatever is typed or pressed, one reply each time; a removal only right after the
+    confirmation that named that member, and never of the ketua or someone not listed."""
+    chat = chat_as(members=(SELF, BUDI, RINA))
+    chat.say("/anggota")
+    for said in inputs:
+        shown = chat.replies[-1].choices
+        asked = chat.state.removing if chat.state.step is engine.Step.CONFIRM_REMOVE else None
+        before = len(chat.effects)
+        if said.startswith("#") and int(said[1:]) < len(shown):
+            chat.press(shown[int(said[1:])].label)
+        else:
+            chat.say(said)
+        new = chat.effects[before:]
+        if new:
+            assert asked in (BUDI.id, RINA.id) and new == [engine.RemoveMember(asked)]
