@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers import conversation as engine
+from handlers.conversation.tokens import Act, Token, encode
 from handlers.messages import Incoming
 from storage import MemberListing, MemberView, Role, UnitView
 from tests.handlers.test_conversation import CERIA, MELATI, NOW, PPKBD, TODAY, Chat, unit
@@ -172,7 +173,7 @@ def test_a_ketua_cannot_remove_themself() -> None:
     reply = chat.say("bu sari")
     assert "Anda tidak bisa menghapus diri sendiri" in reply.text
     # Nor with a button made for it (a forged or tampered state): refused the same way.
-    own = engine.encode(chat.state.prompt, engine.Token(engine.Act.MEMBER, str(KETUA_ID)))
+    own = encode(chat.state.prompt, Token(Act.MEMBER, str(KETUA_ID)))
     assert chat.state.offered is not None
     chat.state.offered.choices.append(("Bu Sari", own))
     reply = chat._turn(Incoming("test", "u", choice=own))
@@ -190,7 +191,7 @@ def test_a_member_gone_since_the_list_gets_the_stale_button_answer() -> None:
     assert "Tombol itu dari pertanyaan sebelumnya" in reply.text
     assert labels(chat) == ["Bu Rina", "Tutup"] and chat.effects == []
     # A button of a member of another Kampung KB is not among those offered.
-    forged = engine.encode(chat.state.prompt, engine.Token(engine.Act.MEMBER, "99"))
+    forged = encode(chat.state.prompt, Token(Act.MEMBER, "99"))
     reply = chat._turn(Incoming("test", "u", choice=forged))
     assert "Tombol itu dari pertanyaan sebelumnya" in reply.text and chat.effects == []
 
