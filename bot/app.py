@@ -46,7 +46,11 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
         )
         async with database.write() as session:
             await storage.sync_organisation(session, config.seeds())
-        service = ConversationService(database, deadline_day=config.schedule.report_deadline_day)
+        service = ConversationService(
+            database,
+            deadline_day=config.schedule.report_deadline_day,
+            bot_username=(config.telegram.bot_username or "").lstrip("@") or None,
+        )
         yield Runtime(config, database, service)
     finally:
         await database.dispose()
@@ -90,6 +94,8 @@ async def _serve(config: Config, stop: asyncio.Event, telegram_token: str | None
             else:
                 await telegram.start()
             deliverers[TELEGRAM] = telegram
+            # Invite links made in the chat (/undang) name the bot Telegram says it is.
+            runtime.service.bot_username = runtime.service.bot_username or telegram.app.bot.username
             log.info("KaderBot is running as @%s; Ctrl-C stops it", telegram.app.bot.username)
 
         async def duties(until: asyncio.Event) -> None:

@@ -31,7 +31,7 @@ from storage import ROLES, Database, OutboxKind, RecapPayload, migrate, photo_da
 log = logging.getLogger("kaderbot")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-INVITE_VALID_DAYS = 7
+INVITE_VALID_DAYS = storage.INVITE_VALID_DAYS  # codes made in the chat (/undang) too
 INVITE_MAX_DAYS = 365  # a code that outlives a year is a leaked code
 INVITE_MAX_COUNT = 1000  # codes one command prints: a district at most, not a typo's worth
 

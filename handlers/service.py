@@ -50,6 +50,9 @@ class ConversationService:
     # Called after a turn that queued messages to others commits: the outbox sender
     # drains now rather than at its next poll (bot.app wires it to the leader's sender).
     on_queued: Callable[[], None] = lambda: None
+    # The Telegram bot's username, for the links of invites made in the chat (/undang):
+    # set by the shell from config or from Telegram; None: the link says /start CODE.
+    bot_username: str | None = None
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn; a redelivered update (same update id) gets no replies.
@@ -60,9 +63,10 @@ class ConversationService:
         try:
             try:
                 return await self._handle(incoming)
-            except storage.InviteTakenError:
-                # Another turn used the code between our reading and writing it; this turn
-                # was rolled back. Run it again: it now reads the code as used, and says so.
+            except (storage.InviteTakenError, storage.MemberChangedError):
+                # Another turn used the code (or removed the member) between our reading
+                # and writing it; this turn was rolled back. Run it again: it now reads
+                # the code as used (the member as gone), and says so.
                 return await self._handle(incoming)
         except OperationalError as error:
             if storage.is_disk_full(error):
@@ -114,7 +118,8 @@ class ConversationService:
                 )
                 said = replace(said, photo_id=photo_id)
             with_reports = conversation.needs_reports(state, said)
-            ctx = await self._context(session, view, said.code, now, with_reports)
+            with_members = conversation.needs_members(state, said)
+            ctx = await self._context(session, view, said.code, now, with_reports, with_members)
             outcome = conversation.step(ctx, state, said)
             await self._apply(session, outcome.effects, incoming, view, now)
             if outcome.state != state:
@@ -143,7 +148,9 @@ class ConversationService:
                 return []
             view = await storage.member_view(session, member)
             state = await self._load_state(session, incoming)
-            ctx = await self._context(session, view, None, self.clock(), with_reports=True)
+            ctx = await self._context(
+                session, view, None, self.clock(), with_reports=True, with_members=True
+            )
         prompt = conversation.pending_prompt(ctx, state)
         return [] if prompt is None else [prompt]
 
@@ -246,6 +253,7 @@ class ConversationService:
         code: str | None,
         now: datetime,
         with_reports: bool,
+        with_members: bool = False,
     ) -> conversation.Context:
         timezone = ZoneInfo(member.timezone if member else "Asia/Jakarta")
         today = now.astimezone(timezone).date()
@@ -254,6 +262,10 @@ class ConversationService:
         if member is not None and with_reports:
             since = shift_period(period_of(today), -_MONTHS_LOADED)
             reports = await storage.recent_reports(session, [u.id for u in member.units], since)
+        manages = member is not None and member.role in ("ketua", "plkb")
+        members = []
+        if member is not None and manages and with_members:
+            members = await storage.managed_members(session, member.id)
         return conversation.Context(
             member=member,
             today=today,
@@ -261,6 +273,9 @@ class ConversationService:
             reports=tuple(reports),
             invite=invite,
             deadline_day=self.deadline_day,
+            members=tuple(members),
+            fresh_code=storage.new_code() if manages else "",
+            bot_username=self.bot_username,
         )
 
     @staticmethod
@@ -343,5 +358,20 @@ class ConversationService:
                         channel=incoming.channel,
                         user_key=incoming.user_key,
                     )
+                case conversation.CreateInvite():
+                    await storage.create_invite(
+                        session,
+                        code=effect.code,
+                        role=effect.role,
+                        kampung_id=effect.kampung_id,
+                        unit_id=effect.unit_id,
+                        now=now,
+                    )
+                case conversation.RemoveMember():
+                    assert member is not None
+                    # Read afresh: still a member this ketua (PLKB) may remove, not themself.
+                    if not await storage.may_remove(session, member.id, effect.member_id):
+                        raise storage.MemberChangedError(effect.member_id)
+                    await storage.erase_member(session, effect.member_id, now)
                 case _:
                     assert_never(effect)

@@ -44,6 +44,8 @@ MENU_STATUS = "Status bulan ini"
 MENU_UBAH = "Ubah laporan"
 MENU_KEGIATAN = "Lapor kegiatan"
 MENU_BANTUAN = "Bantuan"
+MENU_UNDANG = "Undang anggota"
+MENU_ANGGOTA = "Anggota"  # not "Daftar anggota": "daftar X" is how a code is sent
 _HELP_NUMBERS = (
     "Jawab angka cukup dengan angkanya, misal 45 atau empat puluh lima. "
     "Tanggal bisa ditulis: hari ini, kemarin, 12/11, atau 12 Nov. "
@@ -75,16 +77,22 @@ HELP = {
         "/rekap – rekap Kampung KB bulan ini: teks, grafik, dan spreadsheet "
         "(atau misal: /rekap oktober)\n"
         + _HELP_REPORTING
-        + "/pengingat off / on – matikan atau nyalakan pengingat\n"
+        + "/undang – buat kode undangan untuk kader atau ketua pokja baru\n"
+        "/anggota – daftar anggota Kampung KB; hapus anggota yang sudah berhenti\n"
+        "/pengingat off / on – matikan atau nyalakan pengingat\n"
         "/bantuan – pesan ini\n\n"
-        "Rekap bulanan dikirim otomatis setelah batas lapor. Kode undangan untuk kader "
-        "dibuat oleh pengelola bot.\n\n" + _HELP_QUICK + "\n\n" + _HELP_NUMBERS
+        "Rekap bulanan dikirim otomatis setelah batas lapor.\n\n"
+        + _HELP_QUICK
+        + "\n\n"
+        + _HELP_NUMBERS
     ),
     "plkb": (
         "Cara memakai KaderBot sebagai PLKB/PKB:\n"
         "/status – lihat berapa unit tiap Kampung KB di kecamatan Anda yang sudah lapor\n"
         "/rekap – rekap kecamatan bulan ini, semua Kampung KB berdampingan "
         "(atau misal: /rekap oktober)\n"
+        "/undang – buat kode undangan untuk ketua pokja sebuah Kampung KB\n"
+        "/anggota – daftar ketua pokja di kecamatan Anda\n"
         "/pengingat off / on – matikan atau nyalakan pengingat\n"
         "/bantuan – pesan ini"
     ),
@@ -109,6 +117,61 @@ NOT_A_TEXT = "Maaf, saya hanya bisa membaca pesan teks. Silakan ketik jawabannya
 NO_POKJA = "Kegiatan dilaporkan oleh anggota Kampung KB. Anda belum terdaftar di Kampung KB."
 SERVER_TROUBLE = (
     "Maaf, sedang ada gangguan. Jawaban Anda belum tersimpan; coba kirim lagi sebentar lagi."
+)
+
+# --- members: /undang and /anggota (a ketua, or a PLKB for the ketua) ----------------------
+ONLY_KETUA_INVITES = (
+    "Hanya ketua pokja yang bisa mengundang anggota baru. Minta kode undangan ke ketua "
+    "pokja Kampung KB Anda."
+)
+ONLY_KETUA_MEMBERS = "Hanya ketua pokja yang bisa melihat dan mengatur daftar anggota."
+INVITE_PICK_ROLE = (
+    "Siapa yang mau diundang ke {kampung}? Kodenya datang dalam satu pesan; teruskan "
+    "pesan itu kepada orangnya."
+)
+INVITE_ROLE_KADER = "Kader"
+INVITE_ROLE_KETUA = "Ketua pokja"
+INVITE_PICK_UNIT = "Kader untuk unit mana?"
+INVITE_PICK_KAMPUNG = (
+    "Undang ketua pokja untuk Kampung KB mana? Kodenya datang dalam satu pesan; teruskan "
+    "pesan itu kepada orangnya."
+)
+INVITE_NO_UNITS = "{kampung} belum punya unit. Unit ditambahkan oleh pengelola bot."
+INVITE_NO_KAMPUNG = "Belum ada Kampung KB di kecamatan Anda."
+# The message to forward to the person invited: one message, both channels.
+INVITE_MESSAGE = (
+    "Undangan KaderBot untuk {who}.\n\n"
+    "{telegram}\n"
+    "Lewat WhatsApp: kirim pesan DAFTAR {code} ke nomor WhatsApp KaderBot.\n\n"
+    "Kode {code} hanya untuk satu orang, berlaku sampai {until}."
+)
+INVITE_TELEGRAM_LINK = "Lewat Telegram: buka {link}"
+INVITE_TELEGRAM_START = "Lewat Telegram: kirim /start {code} ke bot KaderBot."
+INVITE_WHO_KADER = "kader {unit}, {kampung}"
+INVITE_WHO_KETUA = "ketua pokja {kampung}"
+MEMBERS_HEADER = "Anggota {place}:"
+MEMBERS_HEADER_PLKB = "Ketua pokja di Kecamatan {kecamatan}:"
+MEMBERS_NONE = "Belum ada yang terdaftar."
+MEMBERS_SELF = "• Anda: {line}"
+MEMBERS_LINE = "{number}. {line}"
+MEMBERS_ENTRY = "{name} – {role}{where} – {channel} – lapor terakhir: {last}"
+MEMBERS_NEVER = "belum pernah"
+MEMBERS_PICK = "Untuk menghapus anggota yang sudah berhenti, pilih namanya."
+MEMBERS_NOBODY_ELSE = "Belum ada anggota lain. Kirim /undang untuk mengundang."
+MEMBERS_CLOSE = "Tutup"
+CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "console": "terminal"}
+REMOVE_CONFIRM = (
+    "Hapus {name} ({role}{where}) dari daftar anggota?\n"
+    "Nama dan nomor chatnya dihapus dan ia tidak menerima pesan lagi; laporan yang pernah "
+    "dikirimnya tetap tersimpan."
+)
+REMOVE_YES = "Ya, hapus"
+REMOVE_NO = "Batal"
+REMOVED = "{name} sudah dihapus dari daftar anggota. Laporannya tetap tersimpan."
+REMOVE_CANCELLED = "Dibatalkan. Tidak ada yang dihapus."
+REMOVE_SELF = (
+    "Anda tidak bisa menghapus diri sendiri. Bila Anda berhenti sebagai {role}, minta "
+    "pengelola bot menghapus Anda."
 )
 
 # --- choosing what to report ------------------------------------------------------------

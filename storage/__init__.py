@@ -18,13 +18,22 @@ from storage.conversations import (
     stored_inbound,
 )
 from storage.database import Database, LeaderLock, location, sqlite_path, utc_now
-from storage.errors import InviteTakenError, NotFoundError, describe_failure, is_disk_full
+from storage.errors import (
+    InviteTakenError,
+    MemberChangedError,
+    NotFoundError,
+    describe_failure,
+    is_disk_full,
+)
 from storage.invites import (
     INVITE_ALPHABET,
     INVITE_LENGTH,
+    INVITE_VALID_DAYS,
     add_member_unit,
+    create_invite,
     create_invites,
     find_invite,
+    new_code,
     register_member,
 )
 from storage.members import (
@@ -35,6 +44,8 @@ from storage.members import (
     get_recipient,
     kader_by_unit,
     list_members,
+    managed_members,
+    may_remove,
     member_view,
     note_inbound,
     recipients,
@@ -91,13 +102,21 @@ from storage.reports import (
     save_report,
 )
 from storage.roles import ROLES, Role
-from storage.views import InviteView, KampungView, MemberView, ReportView, UnitView
+from storage.views import (
+    InviteView,
+    KampungView,
+    MemberListing,
+    MemberView,
+    ReportView,
+    UnitView,
+)
 
 __all__ = [
     "FINISHED",
     "INBOUND_PRECISION",
     "INVITE_ALPHABET",
     "INVITE_LENGTH",
+    "INVITE_VALID_DAYS",
     "PROFILE_KEYS",
     "ROLES",
     "Database",
@@ -113,6 +132,8 @@ __all__ = [
     "KampungView",
     "LeaderLock",
     "MeetingReminderPayload",
+    "MemberChangedError",
+    "MemberListing",
     "MemberView",
     "NotFoundError",
     "NoticePayload",
@@ -131,6 +152,7 @@ __all__ = [
     "active_units",
     "add_member_unit",
     "claim_update",
+    "create_invite",
     "create_invites",
     "describe_failure",
     "due_outbox",
@@ -152,7 +174,10 @@ __all__ = [
     "list_members",
     "load_state",
     "location",
+    "managed_members",
+    "may_remove",
     "member_view",
+    "new_code",
     "note_inbound",
     "outbox_rows",
     "parse_payload",

@@ -18,6 +18,11 @@ class InviteTakenError(Exception):
     """Another turn used the invite after this one read it: this turn must not use it."""
 
 
+class MemberChangedError(Exception):
+    """The member a turn would remove is no longer one the remover may remove (erased,
+    moved, or never theirs): the turn must not erase them."""
+
+
 # Below this much free space, a SQLite I/O error is taken for a full disk: growing the WAL
 # index (-shm) on a full disk fails as "disk I/O error", not as SQLITE_FULL.
 _NEARLY_FULL_BYTES = 1024 * 1024

@@ -22,9 +22,12 @@ from storage.views import InviteView
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
 INVITE_LENGTH = 8
+# How long a code is valid unless the operator says otherwise: the CLI's default, and
+# every code made in the chat (/undang).
+INVITE_VALID_DAYS = 7
 
 
-def _new_code() -> str:
+def new_code() -> str:
     return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
 
 
@@ -59,7 +62,7 @@ async def create_invites(
         found = (await session.exec(select(Kampung).where(Kampung.kecamatan == kecamatan))).first()
         if found is None:
             raise NotFoundError(f"no kampung in kecamatan {kecamatan!r}")
-    codes = [_new_code() for _ in range(count)]
+    codes = [new_code() for _ in range(count)]
     for code in codes:
         session.add(
             Invite(
@@ -74,6 +77,37 @@ async def create_invites(
         )
     await session.flush()
     return codes
+
+
+async def create_invite(
+    session: AsyncSession,
+    *,
+    code: str,
+    role: Role,
+    kampung_id: int,
+    unit_id: int | None,
+    now: datetime,
+) -> None:
+    """Store one single-use code (made beforehand with new_code) for a kader of a unit or a
+    ketua of a Kampung KB, valid INVITE_VALID_DAYS. Raises NotFoundError when the unit is
+    not an active unit of that Kampung KB."""
+    if unit_id is not None:
+        unit = await session.get(Unit, unit_id)
+        if unit is None or unit.kampung_id != kampung_id or not unit.active:
+            raise NotFoundError(f"no active unit {unit_id} in kampung {kampung_id}")
+    elif await session.get(Kampung, kampung_id) is None:
+        raise NotFoundError(f"no kampung {kampung_id}")
+    session.add(
+        Invite(
+            code=code,
+            role=role,
+            kampung_id=kampung_id,
+            unit_id=unit_id,
+            created_at=now,
+            expires_at=now + timedelta(days=INVITE_VALID_DAYS),
+        )
+    )
+    await session.flush()
 
 
 async def find_invite(session: AsyncSession, code: str) -> InviteView | None:

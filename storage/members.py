@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,13 +19,14 @@ from storage.models import (
     MemberUnit,
     Outbox,
     ProcessedUpdate,
+    ReportRevision,
     Unit,
 )
 from storage.organisation import POKJA_KIND, unit_view
 from storage.outbox import OutboxStatus
 from storage.photos import erase_sender
 from storage.roles import Role, as_role
-from storage.views import MemberView
+from storage.views import MemberListing, MemberView
 
 INBOUND_PRECISION = timedelta(minutes=5)
 
@@ -197,3 +198,66 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
     member.erased_at = now
     session.add(member)
     await session.flush()
+
+
+# --- the members a ketua (or PLKB) manages from the chat -----------------------------------
+
+
+async def managed_members(session: AsyncSession, manager_id: int) -> list[MemberListing]:
+    """The members `manager_id` sees in the member list and may remove: a ketua, every
+    member of their Kampung KB (themself included); a PLKB, the ketua of the Kampung KB of
+    their kecamatan; a kader, nobody. Erased members are nobody's."""
+    manager = await session.get(Member, manager_id)
+    if manager is None or manager.erased_at is not None:
+        return []
+    query = (
+        select(Member, Kampung)
+        .join(Kampung, col(Kampung.id) == col(Member.kampung_id))
+        .where(col(Member.erased_at).is_(None))
+    )
+    if manager.role == "ketua":
+        query = query.where(Member.kampung_id == manager.kampung_id)
+    elif manager.role == "plkb":
+        query = query.where(Member.role == "ketua", Kampung.kecamatan == manager.kecamatan)
+    else:
+        return []
+    rows = (await session.exec(query.order_by(col(Kampung.name), col(Member.id)))).all()
+    ids = [member.id for member, _ in rows]
+    units: dict[int, list[str]] = {}
+    unit_rows = await session.exec(
+        select(MemberUnit.member_id, Unit.name)
+        .join(Unit, col(Unit.id) == col(MemberUnit.unit_id))
+        .where(col(MemberUnit.member_id).in_(ids), col(Unit.active).is_(True))
+        .order_by(col(Unit.id))
+    )
+    for member_id, unit_name in unit_rows.all():
+        units.setdefault(member_id, []).append(unit_name)
+    last_rows = await session.exec(
+        select(ReportRevision.reported_by, func.max(ReportRevision.period))
+        .where(col(ReportRevision.reported_by).in_(ids))
+        .group_by(col(ReportRevision.reported_by))
+    )
+    last = {member_id: period for member_id, period in last_rows.all()}
+    listed = []
+    for member, kampung in rows:
+        assert member.id is not None
+        listed.append(
+            MemberListing(
+                id=member.id,
+                name=member.name,
+                role=as_role(member.role),
+                channel=member.channel,
+                kampung_name=kampung.name,
+                units=tuple(units.get(member.id, ())),
+                last_period=last.get(member.id),
+            )
+        )
+    return listed
+
+
+async def may_remove(session: AsyncSession, manager_id: int, member_id: int) -> bool:
+    """Whether `manager_id` may remove `member_id` from the chat, read afresh: one of the
+    members they manage, and never themself."""
+    if manager_id == member_id:
+        return False
+    return member_id in {m.id for m in await managed_members(session, manager_id)}

@@ -76,3 +76,16 @@ class KampungView:
     timezone: str
     profile: Mapping[str, int]  # the profile numbers from config, by PROFILE_KEYS
     pokja_meets: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberListing:
+    """A member as a ketua (or PLKB) sees them in the member list."""
+
+    id: int
+    name: str
+    role: Role
+    channel: str
+    kampung_name: str
+    units: tuple[str, ...] = ()  # the names of a kader's units
+    last_period: str | None = None  # the latest month they reported for; None: never

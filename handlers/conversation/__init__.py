@@ -36,6 +36,7 @@ from .state import (
     AddUnit,
     CodeGuessing,
     Context,
+    CreateInvite,
     Draft,
     Effect,
     Notify,
@@ -43,6 +44,7 @@ from .state import (
     Outcome,
     QuickPending,
     RegisterMember,
+    RemoveMember,
     SaveReport,
     SendRecap,
     SetReminders,
@@ -60,12 +62,14 @@ __all__ = [
     "AddUnit",
     "CodeGuessing",
     "Context",
+    "CreateInvite",
     "Draft",
     "Effect",
     "Notify",
     "Outcome",
     "QuickPending",
     "RegisterMember",
+    "RemoveMember",
     "Said",
     "SaveReport",
     "SendRecap",
@@ -74,6 +78,7 @@ __all__ = [
     "Step",
     "correctable_reports",
     "draft_photo_ids",
+    "needs_members",
     "needs_reports",
     "notify",
     "parse_method_list",
@@ -139,6 +144,26 @@ def needs_reports(state: State, said: Said) -> bool:
         return True  # /status, /ubah, /rekap ... at any step
     draft = state.draft
     return state.step is Step.ASK and draft.field == FORMS[draft.form].fields[0].key
+
+
+_STEPS_READING_MEMBERS = (Step.PICK_MEMBER, Step.CONFIRM_REMOVE)
+_LIST_MEMBERS = Token(Act.COMMAND, "anggota")
+
+
+def needs_members(state: State, said: Said) -> bool:
+    """Whether this turn reads the members a ketua or PLKB manages (Context.members): the
+    member list and removing from it, read afresh each turn."""
+    if state.step in _STEPS_READING_MEMBERS:
+        return True
+    if said.command is not None:
+        return said.command.name == "anggota"
+    # The menu's button, pressed or typed ("anggota", its number).
+    if said.incoming.choice is not None:
+        return decode(said.incoming.choice) == _LIST_MEMBERS
+    if state.offered is None:
+        return state.step is Step.IDLE  # a state from before buttons were kept
+    typed = _typed_choice(state.offered, said.text)
+    return isinstance(typed, tuple) and decode(typed[1]) == _LIST_MEMBERS
 
 
 def step(ctx: Context, state: State, incoming: Incoming | Said) -> Outcome:

@@ -10,6 +10,7 @@ from handlers.periods import period_of
 from storage.views import MemberView
 
 from .display import pokja_unit, report_title, reportable_units
+from .manage import show_members, start_invite
 from .rules import correctable_reports
 from .state import (
     AddUnit,
@@ -115,8 +116,16 @@ def run_command(turn: Turn, name: str, argument: str = "") -> None:
     elif name == "menu":
         if not busy:
             turn.reset()
+    elif name == "undang" and member.role == "kader":
+        turn.say(texts.ONLY_KETUA_INVITES)
+    elif name == "anggota" and member.role == "kader":
+        turn.say(texts.ONLY_KETUA_MEMBERS)
     elif busy:
         busy_note(turn)
+    elif name == "undang":
+        start_invite(turn, member)
+    elif name == "anggota":
+        show_members(turn)
     elif name == "lapor":
         _lapor(turn, member)
     elif name == "kegiatan":

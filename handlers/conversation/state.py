@@ -10,7 +10,8 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from handlers.messages import Reply
-from storage.views import InviteView, MemberView, ReportView
+from storage.roles import Role
+from storage.views import InviteView, MemberListing, MemberView, ReportView
 
 
 class Step(StrEnum):
@@ -24,6 +25,12 @@ class Step(StrEnum):
     SUMMARY = "summary"
     PICK_FIELD = "pick_field"
     BALANCE = "balance"
+    # /undang and /anggota: a ketua (or PLKB) invites and removes members.
+    INVITE_ROLE = "invite_role"
+    INVITE_UNIT = "invite_unit"
+    INVITE_KAMPUNG = "invite_kampung"
+    PICK_MEMBER = "pick_member"
+    CONFIRM_REMOVE = "confirm_remove"
 
 
 class Draft(BaseModel):
@@ -76,6 +83,7 @@ class State(BaseModel):
     quick: QuickPending | None = None
     code_tries: CodeTries = Field(default_factory=CodeTries)
     offered: Offered | None = None  # None: not yet known (a state from an older version)
+    removing: int | None = None  # the member id awaiting "Ya, hapus" (Step.CONFIRM_REMOVE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,12 @@ class Context:
     reports: tuple[ReportView, ...] = ()
     invite: InviteView | None = None
     deadline_day: int = 3
+    # For /anggota and /undang: the members this member manages (loaded when needs_members
+    # says so), the code a new invite would get (made by the shell: the engine draws no
+    # random numbers), and the Telegram bot's username for the link (None: not known).
+    members: tuple[MemberListing, ...] = ()
+    fresh_code: str = ""
+    bot_username: str | None = None
 
 
 # --- effects: what the shell applies, in the turn's transaction ---------------------------
@@ -152,7 +166,35 @@ class Notify:
     choices: tuple[tuple[str, str], ...] = ()
 
 
-Effect = RegisterMember | AddUnit | SaveReport | SendRecap | SetReminders | CodeGuessing | Notify
+@dataclass(frozen=True, slots=True)
+class CreateInvite:
+    """A single-use code made in the chat: a kader of `unit_id`, or a ketua (unit None)."""
+
+    code: str
+    role: Role
+    kampung_id: int
+    unit_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveMember:
+    """Erase a member, as `kaderbot member remove` does; the shell re-checks that the
+    member is still one this member may remove."""
+
+    member_id: int
+
+
+Effect = (
+    RegisterMember
+    | AddUnit
+    | SaveReport
+    | SendRecap
+    | SetReminders
+    | CodeGuessing
+    | CreateInvite
+    | RemoveMember
+    | Notify
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,9 +37,18 @@ from .display import (
     summary_lines,
     unit_name,
 )
+from .manage import (
+    describe,
+    district_kampungs,
+    invitable_units,
+    invite,
+    listed,
+    member_list,
+    names_self,
+)
 from .methods import names_a_method, parse_method_list
 from .rules import correctable_reports, previous_from_reports, unanswered, warnings
-from .state import Context, Draft, QuickPending, State, Step
+from .state import Context, Draft, QuickPending, RemoveMember, State, Step
 from .tokens import Act, Token
 from .turn import Turn
 
@@ -95,11 +104,18 @@ _GREETINGS = frozenset(
 )  # fmt: skip
 
 
+# What a ketua (or PLKB) adds to the menu, before Bantuan: inviting and the member list.
+_MANAGER_MENU = ((texts.MENU_UNDANG, "undang"), (texts.MENU_ANGGOTA, "anggota"))
+
+
 def ask_idle(ctx: Context, state: State) -> Question:
     plkb = ctx.member is not None and ctx.member.role == "plkb"
     options = tuple(
         (label, Token(Act.COMMAND, name)) for label, name in _MENU if not plkb or name in _PLKB_MENU
     )
+    if ctx.member is not None and ctx.member.role in ("ketua", "plkb"):
+        managing = tuple((label, Token(Act.COMMAND, name)) for label, name in _MANAGER_MENU)
+        options = (*options[:-1], *managing, options[-1])
     return Question(texts.MENU, options)
 
 
@@ -647,6 +663,155 @@ def read_balance(turn: Turn, answer: Answer) -> None:
         turn.say(texts.BAD_CHOICE)
 
 
+# --- /undang: whom to invite (a ketua: kader of a unit, or ketua; a PLKB: a ketua) ----------
+
+_CANCEL_OPTION = (texts.SUMMARY_CANCEL, Token(Act.CANCEL))
+
+
+def ask_invite_role(ctx: Context, state: State) -> Question:
+    assert ctx.member is not None
+    options = (
+        (texts.INVITE_ROLE_KADER, Token(Act.ROLE, "kader")),
+        (texts.INVITE_ROLE_KETUA, Token(Act.ROLE, "ketua")),
+        _CANCEL_OPTION,
+    )
+    return Question(texts.INVITE_PICK_ROLE.format(kampung=ctx.member.place), options)
+
+
+def _cancelled(turn: Turn, answer: Answer, note: str = texts.CANCELLED) -> bool:
+    if answer.token is not None and answer.token.act is Act.CANCEL:
+        turn.say(note)
+        turn.reset()
+        return True
+    return False
+
+
+def read_invite_role(turn: Turn, answer: Answer) -> None:
+    member = turn.ctx.member
+    assert member is not None and member.kampung_id is not None
+    token = answer.token
+    if _cancelled(turn, answer):
+        return
+    if token is None or token.act is not Act.ROLE:
+        turn.say(texts.BAD_CHOICE)
+    elif token.arg == "ketua":
+        invite(turn, (member.kampung_id, member.place))
+    elif invitable_units(member):
+        turn.state.step = Step.INVITE_UNIT
+    else:
+        turn.say(texts.INVITE_NO_UNITS.format(kampung=member.place))
+        turn.reset()
+
+
+def ask_invite_unit(ctx: Context, state: State) -> Question:
+    assert ctx.member is not None
+    units = invitable_units(ctx.member)
+    options = tuple((u.name, Token(Act.UNIT, str(u.id))) for u in units)
+    return Question(texts.INVITE_PICK_UNIT, (*options, _CANCEL_OPTION))
+
+
+def read_invite_unit(turn: Turn, answer: Answer) -> None:
+    member = turn.ctx.member
+    assert member is not None and member.kampung_id is not None
+    token = answer.token
+    if _cancelled(turn, answer):
+        return
+    if token is None or token.act is not Act.UNIT:
+        turn.say(texts.BAD_CHOICE)
+        return
+    unit = next((u for u in invitable_units(member) if u.id == token.number), None)
+    if unit is None:  # a unit no longer active: the list is asked again as it is now
+        turn.say(texts.STALE_BUTTON)
+        return
+    invite(turn, (member.kampung_id, member.place), unit)
+
+
+def ask_invite_kampung(ctx: Context, state: State) -> Question:
+    assert ctx.member is not None
+    kampungs = district_kampungs(ctx.member)
+    options = tuple((name, Token(Act.KAMPUNG, str(kampung_id))) for kampung_id, name in kampungs)
+    return Question(texts.INVITE_PICK_KAMPUNG, (*options, _CANCEL_OPTION))
+
+
+def read_invite_kampung(turn: Turn, answer: Answer) -> None:
+    member = turn.ctx.member
+    assert member is not None
+    token = answer.token
+    if _cancelled(turn, answer):
+        return
+    if token is None or token.act is not Act.KAMPUNG:
+        turn.say(texts.BAD_CHOICE)
+        return
+    kampung = next((k for k in district_kampungs(member) if k[0] == token.number), None)
+    if kampung is None:
+        turn.say(texts.STALE_BUTTON)
+        return
+    invite(turn, kampung)
+
+
+# --- /anggota: the member list; removing a member ---------------------------------------
+
+
+def ask_pick_member(ctx: Context, state: State) -> Question:
+    text, buttons = member_list(ctx)
+    options = tuple((label, Token(Act.MEMBER, str(member_id))) for label, member_id in buttons)
+    return Question(text, (*options, (texts.MEMBERS_CLOSE, Token(Act.BACK))))
+
+
+def _refuse_self(turn: Turn) -> None:
+    assert turn.ctx.member is not None
+    turn.say(texts.REMOVE_SELF.format(role=texts.ROLE_NAMES[turn.ctx.member.role]))
+
+
+def read_pick_member(turn: Turn, answer: Answer) -> None:
+    ctx, token = turn.ctx, answer.token
+    assert ctx.member is not None
+    if token is not None and token.act is Act.BACK:
+        turn.reset()
+    elif token is not None and token.act is Act.MEMBER:
+        if token.number == ctx.member.id:
+            _refuse_self(turn)
+        elif listed(ctx, token.number) is None:
+            # Removed or moved since the list was shown: the list as it is now.
+            turn.say(texts.STALE_BUTTON)
+        else:
+            turn.state.removing = token.number
+            turn.state.step = Step.CONFIRM_REMOVE
+    elif token is None and names_self(ctx, answer.text):
+        _refuse_self(turn)
+    else:
+        turn.say(texts.BAD_CHOICE)
+
+
+def ask_confirm_remove(ctx: Context, state: State) -> Question:
+    listing = listed(ctx, state.removing)
+    fields = describe(ctx, listing) if listing else {"name": "?", "role": "", "where": ""}
+    return Question(
+        texts.REMOVE_CONFIRM.format(**fields),
+        _yes_no_options(texts.REMOVE_YES, texts.REMOVE_NO),
+    )
+
+
+def read_confirm_remove(turn: Turn, answer: Answer) -> None:
+    confirmed = _yes_no(answer)
+    if confirmed is None:
+        turn.say(texts.BAD_CHOICE)
+        return
+    listing = listed(turn.ctx, turn.state.removing)
+    if not confirmed:
+        turn.say(texts.REMOVE_CANCELLED)
+        turn.reset()
+    elif listing is None:
+        # Removed or moved since the question (by another ketua, or the operator).
+        turn.say(texts.STALE_BUTTON)
+        turn.state.removing = None
+        turn.state.step = Step.PICK_MEMBER
+    else:
+        turn.effects.append(RemoveMember(listing.id))
+        turn.say(texts.REMOVED.format(name=listing.name))
+        turn.reset()
+
+
 STEPS: dict[Step, StepView] = {
     Step.IDLE: StepView(ask_idle, read_idle),
     Step.PICK_UNIT: StepView(ask_pick_unit, read_pick_unit),
@@ -658,4 +823,9 @@ STEPS: dict[Step, StepView] = {
     Step.SUMMARY: StepView(ask_summary, read_summary),
     Step.PICK_FIELD: StepView(ask_pick_field, read_pick_field),
     Step.BALANCE: StepView(ask_balance, read_balance),
+    Step.INVITE_ROLE: StepView(ask_invite_role, read_invite_role),
+    Step.INVITE_UNIT: StepView(ask_invite_unit, read_invite_unit),
+    Step.INVITE_KAMPUNG: StepView(ask_invite_kampung, read_invite_kampung),
+    Step.PICK_MEMBER: StepView(ask_pick_member, read_pick_member),
+    Step.CONFIRM_REMOVE: StepView(ask_confirm_remove, read_confirm_remove),
 }

@@ -33,6 +33,9 @@ class Act(StrEnum):
     TODAY = "today"
     YESTERDAY = "yesterday"
     DONE = "done"  # no more photos
+    ROLE = "role"  # arg: the role to invite ("kader", "ketua")
+    KAMPUNG = "k"  # arg: kampung id
+    MEMBER = "m"  # arg: member id
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +45,12 @@ class Token:
 
     @property
     def number(self) -> int:
-        """The id or index of a UNIT, REPORT or OPTION token."""
+        """The id or index of a UNIT, REPORT, OPTION, KAMPUNG or MEMBER token."""
         return int(self.arg)
 
 
 _NOTICE = "n"
+_NUMBERED = (Act.UNIT, Act.REPORT, Act.OPTION, Act.KAMPUNG, Act.MEMBER)  # their arg is an id
 
 
 def encode(prompt: int, token: Token) -> str:
@@ -74,6 +78,6 @@ def decode(data: str) -> Token | None:
         act = Act(name)
     except ValueError:
         return None
-    if act in (Act.UNIT, Act.REPORT, Act.OPTION) and not (arg.isascii() and arg.isdigit()):
+    if act in _NUMBERED and not (arg.isascii() and arg.isdigit()):
         return None
     return Token(act, arg)
