@@ -535,6 +535,7 @@ _COMMANDS = {
     "menu": "menu",
     "rekap": "rekap",
     "pengingat": "pengingat",
+    "unduh": "unduh",
 }
 # Plain words count as commands only when they are the whole message (or, for the two that
 # take an argument, its first word), so that a note typed at a text prompt stays a note.

@@ -43,6 +43,7 @@ MENU_LAPOR = "Lapor"
 MENU_STATUS = "Status bulan ini"
 MENU_UBAH = "Ubah laporan"
 MENU_KEGIATAN = "Lapor kegiatan"
+MENU_UNDUH = "Unduh format laporan"
 MENU_BANTUAN = "Bantuan"
 _HELP_NUMBERS = (
     "Jawab angka cukup dengan angkanya, misal 45 atau empat puluh lima. "
@@ -74,6 +75,7 @@ HELP = {
         "/status – lihat unit yang sudah dan belum lapor bulan ini\n"
         "/rekap – rekap Kampung KB bulan ini: teks, grafik, dan spreadsheet "
         "(atau misal: /rekap oktober)\n"
+        "/unduh – berkas siap cetak: portal Kampung KB, register R/I poktan, rekap SKDN\n"
         + _HELP_REPORTING
         + "/pengingat off / on – matikan atau nyalakan pengingat\n"
         "/bantuan – pesan ini\n\n"
@@ -85,6 +87,7 @@ HELP = {
         "/status – lihat berapa unit tiap Kampung KB di kecamatan Anda yang sudah lapor\n"
         "/rekap – rekap kecamatan bulan ini, semua Kampung KB berdampingan "
         "(atau misal: /rekap oktober)\n"
+        "/unduh – berkas siap cetak semua Kampung KB: portal, register R/I, rekap SKDN\n"
         "/pengingat off / on – matikan atau nyalakan pengingat\n"
         "/bantuan – pesan ini"
     ),

@@ -42,6 +42,7 @@ from .state import (
     QuickPending,
     RegisterMember,
     SaveReport,
+    SendLayout,
     SendRecap,
     SetReminders,
     State,
@@ -65,12 +66,14 @@ __all__ = [
     "RegisterMember",
     "Said",
     "SaveReport",
+    "SendLayout",
     "SendRecap",
     "SetReminders",
     "State",
     "Step",
     "correctable_reports",
     "draft_photo_ids",
+    "needs_months",
     "needs_reports",
     "parse_method_list",
     "pending_prompt",
@@ -132,6 +135,11 @@ def needs_reports(state: State, said: Said) -> bool:
         return True  # /status, /ubah, /rekap ... at any step
     draft = state.draft
     return state.step is Step.ASK and draft.field == FORMS[draft.form].fields[0].key
+
+
+def needs_months(state: State) -> bool:
+    """Whether this turn reads the months the bot holds (Context.months): /unduh's steps."""
+    return state.step in (Step.PICK_LAYOUT, Step.PICK_MONTH)
 
 
 def step(ctx: Context, state: State, incoming: Incoming | Said) -> Outcome:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from handlers.messages import Reply
+from handlers.periods import MonthRange
 from storage.views import InviteView, MemberView, ReportView
 
 
@@ -24,6 +25,8 @@ class Step(StrEnum):
     SUMMARY = "summary"
     PICK_FIELD = "pick_field"
     BALANCE = "balance"
+    PICK_LAYOUT = "pick_layout"  # /unduh: which upstream layout
+    PICK_MONTH = "pick_month"  # /unduh: which month
 
 
 class Draft(BaseModel):
@@ -76,6 +79,7 @@ class State(BaseModel):
     quick: QuickPending | None = None
     code_tries: CodeTries = Field(default_factory=CodeTries)
     offered: Offered | None = None  # None: not yet known (a state from an older version)
+    layout: str | None = None  # /unduh: the layout chosen, while the month is asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,8 @@ class Context:
     reports: tuple[ReportView, ...] = ()
     invite: InviteView | None = None
     deadline_day: int = 3
+    # The months the bot holds; loaded only for the steps that offer them (needs_months).
+    months: MonthRange | None = None
 
 
 # --- effects: what the shell applies, in the turn's transaction ---------------------------
@@ -127,6 +133,16 @@ class SendRecap:
 
 
 @dataclass(frozen=True, slots=True)
+class SendLayout:
+    """Send `period` in an upstream layout (handlers/upstream) as a file: the Kampung KB
+    (ketua) or every Kampung KB of the kecamatan (PLKB). Read-only, built after the turn."""
+
+    layout: str
+    period: str
+    scope: str  # kampung | district
+
+
+@dataclass(frozen=True, slots=True)
 class SetReminders:
     member_id: int
     on: bool
@@ -140,7 +156,9 @@ class CodeGuessing:
     until: datetime
 
 
-Effect = RegisterMember | AddUnit | SaveReport | SendRecap | SetReminders | CodeGuessing
+Effect = (
+    RegisterMember | AddUnit | SaveReport | SendRecap | SendLayout | SetReminders | CodeGuessing
+)
 
 
 @dataclass(frozen=True, slots=True)

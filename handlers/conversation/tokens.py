@@ -29,6 +29,7 @@ class Act(StrEnum):
     TODAY = "today"
     YESTERDAY = "yesterday"
     DONE = "done"  # no more photos
+    LAYOUT = "l"  # arg: an upstream layout ("portal")
 
 
 @dataclass(frozen=True, slots=True)
