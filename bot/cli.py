@@ -22,7 +22,7 @@ import storage
 from bot import app, console
 from bot.config import Config, ConfigError, load_config
 from bot.sole import DatabaseInUseError
-from handlers import export, recap, texts
+from handlers import export, recap, texts, upstream
 from handlers.forms import FORMS, FieldKind, photo_ids
 from handlers.messages import Reply
 from handlers.periods import MonthRange
@@ -77,9 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     period.add_argument("--month", help="YYYY-MM")
     period.add_argument("--year", help="YYYY: every month of that year")
     exporter.add_argument("--kampung", help="only this kampung (slug)")
-    exporter.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    exporter.add_argument("--format", choices=("csv", "xlsx"), help="csv (default) or xlsx")
     exporter.add_argument("--out", type=Path, help="output file (default: CSV to stdout)")
     exporter.add_argument("--all-revisions", action="store_true", help="every revision")
+    exporter.add_argument(
+        "--layout",
+        help=f"{'|'.join(upstream.LAYOUTS)}: the month in a layout that goes upstream "
+        "(Kampung KB portal, R/I registers, SKDN F2), print-ready XLSX; needs --month, --out",
+    )
 
     recapper = commands.add_parser("recap", help="print a month's recap; --send queues it")
     recapper.add_argument("--month", required=True, help="YYYY-MM")
@@ -319,6 +324,9 @@ _PHOTO_FIELDS = {
 
 
 async def _export(args: argparse.Namespace, config: Config) -> int:
+    if args.layout is not None:
+        return await _export_layout(args, config)
+    args.format = args.format or "csv"
     if args.year is not None:
         if not re.fullmatch(r"\d{4}", args.year):
             raise UsageError(f"--year must be YYYY, got {args.year!r}")
@@ -378,6 +386,39 @@ async def _export(args: argparse.Namespace, config: Config) -> int:
 
 
 _PHOTO_SUFFIXES = {".jpg", ".png", ".gif", ".webp"}
+
+
+async def _export_layout(args: argparse.Namespace, config: Config) -> int:
+    """`export --layout`: one XLSX with the layout's sheets for each Kampung KB asked."""
+    if args.layout not in upstream.LAYOUTS:
+        raise UsageError(
+            f"--layout must be one of {', '.join(upstream.LAYOUTS)}, got {args.layout!r}"
+        )
+    if args.month is None:
+        raise UsageError("--layout takes one --month YYYY-MM, not --year")
+    _check_month(args.month)
+    if args.format == "csv" or args.all_revisions:
+        raise UsageError(
+            "--layout writes XLSX of the latest revisions: leave out --format csv "
+            "and --all-revisions"
+        )
+    if args.out is None:
+        raise UsageError("--layout needs --out FILE.xlsx")
+    if args.out.is_dir():
+        raise UsageError(f"--out: {args.out} is a folder; give a file name, e.g. {args.out}/f.xlsx")
+    deadline = config.schedule.report_deadline_day
+    async with app.open_runtime(config) as runtime, runtime.database.read() as session:
+        _check_month_held(args.month, await _months_held(session))
+        kampungs = await storage.kampung_views(session, slug=args.kampung)
+        if not kampungs:
+            raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
+        months = await upstream.load_months(session, kampungs, args.month, deadline)
+    args.out.write_bytes(upstream.layout_xlsx(args.layout, months))
+    print(
+        f"{args.layout} of {args.month} for {len(kampungs)} Kampung KB written to {args.out}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 def _photo_folder(out: Path) -> Path:

@@ -96,10 +96,32 @@ def _host_port(value: str) -> str:
     return value
 
 
+def _kode_wilayah(value: str) -> str:
+    # The Kemendagri code of the desa/kelurahan: "33.74.14.1004" or "3374141004".
+    if not (len(value) <= 20 and re.fullmatch(r"\d+(\.\d+)*", value)):
+        raise ValueError(
+            f"{value!r} is not a kode wilayah (digits, optionally split by dots, e.g. "
+            "33.74.14.1004; at most 20 characters)"
+        )
+    return value
+
+
+def _register_code(value: str) -> str:
+    # A poktan's code or register number as SIGA or the PLKB writes it: "BKB.01", "12/III".
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9./ -]{0,31}", value):
+        raise ValueError(
+            f"{value!r} is not a register code (letters, digits, '.', '/', '-' and spaces; "
+            "at most 32 characters, starting with a letter or digit)"
+        )
+    return value
+
+
 HostPort = Annotated[str, AfterValidator(_host_port)]
 HttpUrlText = Annotated[str, AfterValidator(_http_url)]
 MeetingRuleText = Annotated[str, AfterValidator(_meeting_rule)]
 Slug = Annotated[str, AfterValidator(_slug)]
+KodeWilayah = Annotated[str, AfterValidator(_kode_wilayah)]
+RegisterCode = Annotated[str, AfterValidator(_register_code)]
 
 
 class _Settings(BaseModel):
@@ -239,6 +261,9 @@ class UnitSettings(_Settings):
     name: str = Field(min_length=1)
     rw: str = ""
     meets: MeetingRuleText | None = None
+    # The group's codes on the R/I registers (SIGA); optional, blank on the sheet if unset.
+    kode_poktan: RegisterCode | None = None
+    nomor_register: RegisterCode | None = None
 
 
 class KampungSettings(_Settings):
@@ -255,6 +280,7 @@ class KampungSettings(_Settings):
     keluarga: int = Field(default=0, ge=0)  # all families (UPPKA participation)
     remaja: int = Field(default=0, ge=0)  # teenagers (PIK-R participation)
     pus: int = Field(default=0, ge=0)
+    kode_wilayah: KodeWilayah | None = None  # on the registers and the portal sheet
     unit: tuple[UnitSettings, ...] = ()
 
     @field_validator("unit")
@@ -342,7 +368,11 @@ class Config(_Settings):
                 timezone=k.timezone,
                 pokja_meets=k.pokja_meets,
                 profile={key: getattr(k, key) for key in PROFILE_KEYS},
-                units=tuple(UnitSeed(u.slug, u.kind, u.name, u.rw, u.meets) for u in k.unit),
+                units=tuple(
+                    UnitSeed(u.slug, u.kind, u.name, u.rw, u.meets, u.kode_poktan, u.nomor_register)
+                    for u in k.unit
+                ),
+                kode_wilayah=k.kode_wilayah,
             )
             for k in self.kampung
         ]

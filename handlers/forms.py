@@ -393,6 +393,8 @@ _KB_RECAP = RecapSpec(
         Count("aktif_total", "aktif", Group("aktif")),
         Count("baru_total", "baru", Group("baru")),
         Count("unmet_need", "unmet_need", _UNMET),
+        # PUS not on KB, by any reason (the portal's "ketidaksertaan ber-KB")
+        Count("bukan_peserta", "bukan_peserta", Sum(("hamil", "ias", "iat", "tial"))),
         Rate("cpr", "cpr", Group("aktif"), "pus", chart=True),
         Rate("mkjp", "mkjp", Group("aktif", MKJP_METHODS), Group("aktif")),
         Rate("unmet_need_share", "unmet_need", _UNMET, "pus"),

@@ -537,6 +537,7 @@ _COMMANDS = {
     "pengingat": "pengingat",
     "undang": "undang",
     "anggota": "anggota",
+    "unduh": "unduh",
 }
 # Plain words count as commands only when they are the whole message (or, for the two that
 # take an argument, its first word), so that a note typed at a text prompt stays a note.

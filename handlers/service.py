@@ -6,6 +6,7 @@ transaction, so a crash leaves either the whole turn or none of it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -18,9 +19,9 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage
-from handlers import conversation, recap, texts
+from handlers import conversation, recap, texts, upstream
 from handlers import outbox as rendering
-from handlers.messages import PHOTO_NOT_AN_IMAGE, Incoming, Photo, Reply, image_type
+from handlers.messages import PHOTO_NOT_AN_IMAGE, Attachment, Incoming, Photo, Reply, image_type
 from handlers.periods import period_of, shift_period
 from storage import Database, MemberView, ReportView
 
@@ -120,6 +121,8 @@ class ConversationService:
             with_reports = conversation.needs_reports(state, said)
             with_members = conversation.needs_members(state, said)
             ctx = await self._context(session, view, said.code, now, with_reports, with_members)
+            if view is not None and conversation.needs_months(state):
+                ctx = replace(ctx, months=await recap.held(session, ctx.today))
             outcome = conversation.step(ctx, state, said)
             await self._apply(session, outcome.effects, incoming, view, now)
             if outcome.state != state:
@@ -136,6 +139,8 @@ class ConversationService:
         shown = [
             await self._recap_or_apology(view, effect, now) for effect in asked if view is not None
         ]
+        files = [e for e in outcome.effects if isinstance(e, conversation.SendLayout)]
+        shown += [await self._layout_or_apology(view, effect) for effect in files if view]
         return [*shown, *outcome.replies]
 
     async def resume(self, channel: str, user_key: str) -> list[Reply]:
@@ -151,6 +156,8 @@ class ConversationService:
             ctx = await self._context(
                 session, view, None, self.clock(), with_reports=True, with_members=True
             )
+            if conversation.needs_months(state):
+                ctx = replace(ctx, months=await recap.held(session, ctx.today))
         prompt = conversation.pending_prompt(ctx, state)
         return [] if prompt is None else [prompt]
 
@@ -209,6 +216,43 @@ class ConversationService:
                 session, kampung, effect.period, self.deadline_day, only
             )
         return await recap.kampung_reply(built)
+
+    async def _layout_or_apology(
+        self, member: MemberView, effect: conversation.SendLayout
+    ) -> Reply:
+        """The month in an upstream layout, as a file; like the recap, built after the
+        turn's transaction (no write lock held), and an apology if it cannot be made."""
+        try:
+            return await self._layout_reply(member, effect)
+        except Exception:
+            log.exception(
+                "the %s layout of %s for member %s could not be made",
+                effect.layout,
+                effect.period,
+                member.id,
+            )
+            return Reply(texts.UNDUH_FAILED)
+
+    async def _layout_reply(self, member: MemberView, effect: conversation.SendLayout) -> Reply:
+        async with self.database.read() as session:
+            if effect.scope == "district":
+                kecamatan = member.kecamatan or ""
+                kampungs = await storage.kampung_views(session, kecamatan=kecamatan)
+                place = texts.DISTRICT_TOTAL.format(kecamatan=kecamatan)
+                slug = kecamatan.lower().replace(" ", "-")
+            else:
+                assert member.kampung_id is not None
+                kampungs = await storage.kampung_views(session, kampung_id=member.kampung_id)
+                place, slug = kampungs[0].name, kampungs[0].slug
+            months = await upstream.load_months(session, kampungs, effect.period, self.deadline_day)
+        data = await asyncio.to_thread(upstream.layout_xlsx, effect.layout, months)
+        name = upstream.file_name(effect.layout, slug, effect.period)
+        text = texts.UNDUH_READY.format(
+            layout=texts.UNDUH_LAYOUTS[effect.layout],
+            month=texts.month_name(effect.period),
+            place=place,
+        )
+        return Reply(text, files=(Attachment(name, data, "document"),))
 
     async def healthy(self) -> bool:
         """The database answers (for load balancers' health checks)."""
@@ -312,7 +356,7 @@ class ConversationService:
                     )
                 case conversation.SetReminders():
                     await storage.set_reminders(session, effect.member_id, effect.on)
-                case conversation.SendRecap():
+                case conversation.SendRecap() | conversation.SendLayout():
                     continue  # read-only: built after the transaction
                 case conversation.CodeGuessing():
                     log.warning(

@@ -43,6 +43,7 @@ MENU_LAPOR = "Lapor"
 MENU_STATUS = "Status bulan ini"
 MENU_UBAH = "Ubah laporan"
 MENU_KEGIATAN = "Lapor kegiatan"
+MENU_UNDUH = "Unduh format laporan"
 MENU_BANTUAN = "Bantuan"
 MENU_UNDANG = "Undang anggota"
 MENU_ANGGOTA = "Anggota"  # not "Daftar anggota": "daftar X" is how a code is sent
@@ -76,6 +77,7 @@ HELP = {
         "/status – lihat unit yang sudah dan belum lapor bulan ini\n"
         "/rekap – rekap Kampung KB bulan ini: teks, grafik, dan spreadsheet "
         "(atau misal: /rekap oktober)\n"
+        "/unduh – berkas siap cetak: portal Kampung KB, register R/I poktan, rekap SKDN\n"
         + _HELP_REPORTING
         + "/undang – buat kode undangan untuk kader atau ketua pokja baru\n"
         "/anggota – daftar anggota Kampung KB; hapus anggota yang sudah berhenti\n"
@@ -93,6 +95,7 @@ HELP = {
         "(atau misal: /rekap oktober)\n"
         "/undang – buat kode undangan untuk ketua pokja sebuah Kampung KB\n"
         "/anggota – daftar ketua pokja di kecamatan Anda\n"
+        "/unduh – berkas siap cetak semua Kampung KB: portal, register R/I, rekap SKDN\n"
         "/pengingat off / on – matikan atau nyalakan pengingat\n"
         "/bantuan – pesan ini"
     ),
@@ -649,6 +652,7 @@ RECAP_LABELS = {
     "cpr": "CPR",
     "mkjp": "MKJP",
     "unmet_need": "Unmet need",
+    "bukan_peserta": "PUS bukan peserta KB",
 }
 # Where the summary sheet, with room for it, spells a label out.
 RECAP_LABELS_LONG = {"aktif": "Peserta KB aktif", "baru": "Peserta KB baru"}
@@ -667,6 +671,140 @@ XLSX_COMPLETENESS = "Kelengkapan"
 XLSX_TIMELINESS = "Tepat waktu"
 XLSX_MISSING_SHEET = "Belum lapor"
 XLSX_NOT_REPORTED = "belum lapor"
+# --- the layouts that go upstream (handlers/upstream): the labels the forms themselves use -
+# The Kampung KB portal's month ("Data Perkembangan KKBPK"), the SIGA R/I registers and the
+# posyandu SKDN rekap (F2 / SIP format 6). A row or column the chat form does not ask is
+# kept, blank, and marked with UPSTREAM_NOT_ASKED_MARK; the note under the table says so.
+UPSTREAM_FILE = "{layout}-{slug}-{period}.xlsx"
+UPSTREAM_SHEET = {"portal": "Portal", "register": "Register", "skdn": "SKDN"}
+UPSTREAM_TITLE = {
+    "portal": "DATA PERKEMBANGAN KAMPUNG KB (PORTAL KAMPUNG KB)",
+    "skdn": "REKAP SKDN POSYANDU (F2 / SIP FORMAT 6)",
+}
+UPSTREAM_REGISTER_CODE = {
+    "bkb": "R/I/BKB",
+    "bkr": "R/I/BKR",
+    "bkl": "R/I/BKL",
+    "uppka": "R/I/UPPKA",
+    "pikr": "R/I/PIK-R",
+}
+UPSTREAM_REGISTER_TITLE = "REGISTER KEGIATAN KELOMPOK {form} ({code})"
+UPSTREAM_KAMPUNG = "Kampung KB"
+UPSTREAM_KELURAHAN = "Desa/Kelurahan"
+UPSTREAM_KECAMATAN = "Kecamatan"
+UPSTREAM_KODE_WILAYAH = "Kode wilayah"
+UPSTREAM_KODE_POKTAN = "Kode poktan"
+UPSTREAM_NOMOR_REGISTER = "Nomor register kelompok"
+UPSTREAM_NAMA_KELOMPOK = "Nama kelompok"
+UPSTREAM_MONTH = "Bulan lapor"
+UPSTREAM_NO = "No"
+UPSTREAM_ITEM = "Uraian"
+UPSTREAM_AMOUNT = "Jumlah"
+UPSTREAM_NOTE = "Keterangan"
+UPSTREAM_NOT_REPORTED = "belum lapor"
+UPSTREAM_NO_GROUP = "tidak ada kelompok terdaftar"
+UPSTREAM_GROUPS = "{units} kelompok, {reports} pertemuan"
+UPSTREAM_NOT_ASKED_MARK = " *"
+UPSTREAM_NOT_ASKED = (
+    "* tidak ditanyakan di formulir KaderBot: dibiarkan kosong, isi dengan tangan bila ada."
+)
+UPSTREAM_BLANK_NOTE = "Sel kosong: belum lapor atau dilewati kader (bukan 0)."
+# The portal month: sections and their rows, in the portal's order.
+PORTAL_SECTIONS = {
+    "poktan": "A. Peserta kegiatan kelompok (poktan)",
+    "aktif": "B. PUS peserta KB menurut metode kontrasepsi",
+    "bukan": "C. PUS bukan peserta KB menurut alasan",
+    "pus": "D. Pasangan usia subur (PUS)",
+    "bpjs": "E. Pengguna BPJS Kesehatan / JKN",
+}
+PORTAL_POKTAN = {
+    "bkb": "Keluarga anggota BKB (Bina Keluarga Balita)",
+    "bkr": "Keluarga anggota BKR (Bina Keluarga Remaja)",
+    "bkl": "Keluarga anggota BKL (Bina Keluarga Lansia)",
+    "uppka": "Keluarga anggota UPPKA",
+    "pikr": "Remaja anggota PIK-R",
+}
+PORTAL_METHODS = {
+    "iud": "IUD / AKDR",
+    "mow": "MOW (tubektomi)",
+    "mop": "MOP (vasektomi)",
+    "kondom": "Kondom",
+    "implan": "Implan",
+    "suntik": "Suntik",
+    "pil": "Pil",
+}
+PORTAL_AKTIF_TOTAL = "Jumlah PUS peserta KB"
+PORTAL_REASONS = {
+    "hamil": "Hamil",
+    "ias": "Ingin anak segera (IAS)",
+    "iat": "Ingin anak ditunda (IAT)",
+    "tial": "Tidak ingin anak lagi (TIAL)",
+}
+PORTAL_BUKAN_TOTAL = "Jumlah PUS bukan peserta KB"
+PORTAL_PUS = "Jumlah PUS"
+PORTAL_BPJS = "PUS peserta KB pengguna BPJS Kesehatan / JKN"
+# The registers: one column per key; a key the form does not ask is blank and marked.
+REGISTER_COLUMNS = {
+    "tanggal": "Tanggal",
+    "kelompok_umur": "Kelompok umur",
+    "materi": "Materi",
+    "penyaji": "Penyaji",
+    "diskusi": "Diskusi / tanya jawab",
+    "anggota": "Keluarga anggota",
+    "hadir": "Keluarga anggota hadir",
+    "kader_hadir": "Kader hadir",
+    "pus_anggota": "PUS anggota",
+    "pus_kb": "PUS anggota ber-KB",
+    "lansia_mandiri": "Lansia mandiri",
+    "lansia_pendamping": "Lansia butuh pendamping",
+    "jenis_usaha": "Jenis usaha",
+    "modal": "Dapat modal",
+    "konseling": "Konseling",
+    "catatan": "Catatan",
+}
+# PIK-R counts teenagers, not families.
+REGISTER_COLUMNS_PIKR = {"anggota": "Remaja anggota", "hadir": "Remaja anggota hadir"}
+REGISTER_TOTAL = "Jumlah ({meetings} pertemuan)"
+REGISTER_NO_MEETING = "belum lapor / tidak ada pertemuan"
+SIGN_PLACE_DATE = "...................., tanggal ...................."
+SIGN_KNOWN = "Mengetahui,"
+SIGN_PEMBINA = "Pembina (PLKB/PKB)"
+SIGN_KETUA = "Ketua Kelompok"
+SIGN_NAME = "(....................................)"
+# The SKDN rekap's columns, by recap figure key.
+SKDN_COLUMNS = {
+    "s": "S",
+    "k": "K",
+    "d": "D",
+    "n": "N",
+    "t": "T",
+    "o": "O",
+    "b": "B",
+    "t2": "2T",
+    "bgm": "BGM",
+    "k_s": "K/S %",
+    "d_s": "D/S %",
+    "n_d": "N/D %",
+    "n_s": "N/S %",
+    "bgm_d": "BGM/D %",
+    "t2_d": "2T/D %",
+    "bumil": "Ibu hamil datang",
+    "kader_hadir": "Kader bertugas",
+}
+SKDN_POSYANDU = "Posyandu"
+SKDN_TOTAL = "Jumlah desa/kelurahan"
+# /unduh: the ketua's and the PLKB's files in these layouts.
+UNDUH_PICK_LAYOUT = "Unduh laporan dalam format apa?"
+UNDUH_LAYOUTS = {
+    "portal": "Portal Kampung KB",
+    "register": "Register R/I poktan",
+    "skdn": "Rekap SKDN (F2)",
+}
+UNDUH_PICK_MONTH = "Untuk bulan apa? (atau ketik, misal: oktober, 2026-10)"
+UNDUH_BAD_MONTH = "Bulan itu tidak ada. Pilih salah satu bulan di bawah."
+UNDUH_ONLY_CHAIRS = "Unduhan format portal, register R/I dan SKDN hanya untuk ketua pokja dan PLKB."
+UNDUH_READY = "{layout}, {month}: {place}. Siap dicetak di kertas A4."
+UNDUH_FAILED = "Maaf, berkasnya belum bisa dibuat sekarang; coba kirim /unduh lagi nanti."
 REMINDER_TOMORROW = "besok"
 REMINDER_IN_DAYS = "{days} hari lagi"
 REMINDER_MEETING = (

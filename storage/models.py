@@ -68,6 +68,7 @@ class Kampung(SQLModel, table=True):
     keluarga: int = 0
     remaja: int = 0
     pus: int = 0
+    kode_wilayah: str | None = None  # the desa/kelurahan's Kemendagri code (registers)
 
 
 class Unit(SQLModel, table=True):
@@ -81,6 +82,8 @@ class Unit(SQLModel, table=True):
     rw: str = ""
     meets: str | None = None
     active: bool = True  # False once removed from config.toml; its reports stay
+    kode_poktan: str | None = None  # the group's codes on the R/I registers (config)
+    nomor_register: str | None = None
 
 
 class Member(SQLModel, table=True):

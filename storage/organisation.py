@@ -27,6 +27,8 @@ class UnitSeed:
     name: str
     rw: str
     meets: str | None
+    kode_poktan: str | None = None
+    nomor_register: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class KampungSeed:
     pokja_meets: str | None
     profile: Mapping[str, int]  # by PROFILE_KEYS; a key left out is 0
     units: tuple[UnitSeed, ...]
+    kode_wilayah: str | None = None
 
 
 async def sync_organisation(session: AsyncSession, seeds: Sequence[KampungSeed]) -> None:
@@ -61,6 +64,7 @@ async def sync_organisation(session: AsyncSession, seeds: Sequence[KampungSeed])
             "kabupaten",
             "timezone",
             "pokja_meets",
+            "kode_wilayah",
         ):
             setattr(kampung, attribute, getattr(seed, attribute))
         for key in PROFILE_KEYS:
@@ -80,6 +84,7 @@ async def sync_organisation(session: AsyncSession, seeds: Sequence[KampungSeed])
             )
             unit.kind, unit.name = unit_seed.kind, unit_seed.name
             unit.rw, unit.meets, unit.active = unit_seed.rw, unit_seed.meets, True
+            unit.kode_poktan, unit.nomor_register = unit_seed.kode_poktan, unit_seed.nomor_register
             session.add(unit)
         for gone in units.values():
             gone.active = False
@@ -99,6 +104,8 @@ def unit_view(unit: Unit, kampung: Kampung) -> UnitView:
         kampung_id=kampung.id,
         kampung_name=kampung.name,
         profile=profile_of(kampung),
+        kode_poktan=unit.kode_poktan,
+        nomor_register=unit.nomor_register,
     )
 
 
@@ -123,6 +130,8 @@ def _kampung_view(kampung: Kampung) -> KampungView:
         timezone=kampung.timezone,
         profile=profile_of(kampung),
         pokja_meets=kampung.pokja_meets,
+        kelurahan=kampung.kelurahan,
+        kode_wilayah=kampung.kode_wilayah,
     )
 
 

@@ -25,6 +25,9 @@ class UnitView:
     # The Kampung KB's profile numbers (keluarga_balita, pus, ...) that a report's counts
     # are compared with; 0 or absent where config does not give one.
     profile: Mapping[str, int] = field(default_factory=dict)
+    # The group's codes on the R/I registers (config); None where not given.
+    kode_poktan: str | None = None
+    nomor_register: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,8 @@ class KampungView:
     timezone: str
     profile: Mapping[str, int]  # the profile numbers from config, by PROFILE_KEYS
     pokja_meets: str | None = None
+    kelurahan: str = ""
+    kode_wilayah: str | None = None  # the desa/kelurahan's code (config), for the registers
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,7 @@ from .state import (
     RegisterMember,
     RemoveMember,
     SaveReport,
+    SendLayout,
     SendRecap,
     SetReminders,
     State,
@@ -72,6 +73,7 @@ __all__ = [
     "RemoveMember",
     "Said",
     "SaveReport",
+    "SendLayout",
     "SendRecap",
     "SetReminders",
     "State",
@@ -79,6 +81,7 @@ __all__ = [
     "correctable_reports",
     "draft_photo_ids",
     "needs_members",
+    "needs_months",
     "needs_reports",
     "notify",
     "parse_method_list",
@@ -164,6 +167,11 @@ def needs_members(state: State, said: Said) -> bool:
         return state.step is Step.IDLE  # a state from before buttons were kept
     typed = _typed_choice(state.offered, said.text)
     return isinstance(typed, tuple) and decode(typed[1]) == _LIST_MEMBERS
+
+
+def needs_months(state: State) -> bool:
+    """Whether this turn reads the months the bot holds (Context.months): /unduh's steps."""
+    return state.step in (Step.PICK_LAYOUT, Step.PICK_MONTH)
 
 
 def step(ctx: Context, state: State, incoming: Incoming | Said) -> Outcome:

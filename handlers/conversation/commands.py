@@ -126,6 +126,8 @@ def run_command(turn: Turn, name: str, argument: str = "") -> None:
         start_invite(turn, member)
     elif name == "anggota":
         show_members(turn)
+    elif name == "unduh":
+        _unduh(turn, member)
     elif name == "lapor":
         _lapor(turn, member)
     elif name == "kegiatan":
@@ -146,6 +148,14 @@ def _recap(turn: Turn, member: MemberView, argument: str) -> None:
         return
     scope = {"ketua": "kampung", "plkb": "district"}.get(member.role, "units")
     turn.effects.append(SendRecap(period, scope))
+
+
+def _unduh(turn: Turn, member: MemberView) -> None:
+    """/unduh: the month in a layout that goes upstream; the ketua's and the PLKB's."""
+    if member.role not in ("ketua", "plkb"):
+        turn.say(texts.UNDUH_ONLY_CHAIRS)
+        return
+    turn.state.step = Step.PICK_LAYOUT
 
 
 def _reminders(turn: Turn, member: MemberView, argument: str) -> None:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from handlers.messages import Reply
+from handlers.periods import MonthRange
 from storage.roles import Role
 from storage.views import InviteView, MemberListing, MemberView, ReportView
 
@@ -31,6 +32,8 @@ class Step(StrEnum):
     INVITE_KAMPUNG = "invite_kampung"
     PICK_MEMBER = "pick_member"
     CONFIRM_REMOVE = "confirm_remove"
+    PICK_LAYOUT = "pick_layout"  # /unduh: which upstream layout
+    PICK_MONTH = "pick_month"  # /unduh: which month
 
 
 class Draft(BaseModel):
@@ -84,6 +87,7 @@ class State(BaseModel):
     code_tries: CodeTries = Field(default_factory=CodeTries)
     offered: Offered | None = None  # None: not yet known (a state from an older version)
     removing: int | None = None  # the member id awaiting "Ya, hapus" (Step.CONFIRM_REMOVE)
+    layout: str | None = None  # /unduh: the layout chosen, while the month is asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,8 @@ class Context:
     members: tuple[MemberListing, ...] = ()
     fresh_code: str = ""
     bot_username: str | None = None
+    # The months the bot holds; loaded only for the steps that offer them (needs_months).
+    months: MonthRange | None = None
 
 
 # --- effects: what the shell applies, in the turn's transaction ---------------------------
@@ -138,6 +144,16 @@ class SendRecap:
 
     period: str
     scope: str  # kampung | district | units
+
+
+@dataclass(frozen=True, slots=True)
+class SendLayout:
+    """Send `period` in an upstream layout (handlers/upstream) as a file: the Kampung KB
+    (ketua) or every Kampung KB of the kecamatan (PLKB). Read-only, built after the turn."""
+
+    layout: str
+    period: str
+    scope: str  # kampung | district
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +205,7 @@ Effect = (
     | AddUnit
     | SaveReport
     | SendRecap
+    | SendLayout
     | SetReminders
     | CodeGuessing
     | CreateInvite

@@ -48,7 +48,7 @@ from .manage import (
 )
 from .methods import names_a_method, parse_method_list
 from .rules import correctable_reports, previous_from_reports, unanswered, warnings
-from .state import Context, Draft, QuickPending, RemoveMember, State, Step
+from .state import Context, Draft, QuickPending, RemoveMember, SendLayout, State, Step
 from .tokens import Act, Token
 from .turn import Turn
 
@@ -95,9 +95,11 @@ _MENU = (
     (texts.MENU_STATUS, "status"),
     (texts.MENU_UBAH, "ubah"),
     (texts.MENU_KEGIATAN, "kegiatan"),
+    (texts.MENU_UNDUH, "unduh"),
     (texts.MENU_BANTUAN, "bantuan"),
 )
-_PLKB_MENU = ("status", "bantuan")
+_PLKB_MENU = ("status", "unduh", "bantuan")
+_CHAIRS_MENU = ("unduh",)  # the ketua's and the PLKB's only
 _GREETINGS = frozenset(
     {"halo", "hallo", "hai", "hi", "assalamualaikum", "selamat pagi", "selamat siang",
      "selamat sore", "selamat malam", "pagi", "siang", "sore", "malam", "p"}
@@ -109,9 +111,12 @@ _MANAGER_MENU = ((texts.MENU_UNDANG, "undang"), (texts.MENU_ANGGOTA, "anggota"))
 
 
 def ask_idle(ctx: Context, state: State) -> Question:
-    plkb = ctx.member is not None and ctx.member.role == "plkb"
+    role = ctx.member.role if ctx.member is not None else None
     options = tuple(
-        (label, Token(Act.COMMAND, name)) for label, name in _MENU if not plkb or name in _PLKB_MENU
+        (label, Token(Act.COMMAND, name))
+        for label, name in _MENU
+        if (role != "plkb" or name in _PLKB_MENU)
+        and (name not in _CHAIRS_MENU or role in ("ketua", "plkb"))
     )
     if ctx.member is not None and ctx.member.role in ("ketua", "plkb"):
         managing = tuple((label, Token(Act.COMMAND, name)) for label, name in _MANAGER_MENU)
@@ -812,6 +817,56 @@ def read_confirm_remove(turn: Turn, answer: Answer) -> None:
         turn.reset()
 
 
+# --- /unduh: a layout, then a month among those the bot holds -----------------------------
+
+UNDUH_MONTHS_SHOWN = 6  # the newest months as buttons; an older one is typed
+
+
+def ask_pick_layout(ctx: Context, state: State) -> Question:
+    options = tuple(
+        (label, Token(Act.LAYOUT, layout)) for layout, label in texts.UNDUH_LAYOUTS.items()
+    )
+    return Question(texts.UNDUH_PICK_LAYOUT, options)
+
+
+def read_pick_layout(turn: Turn, answer: Answer) -> None:
+    if answer.token is None or answer.token.act is not Act.LAYOUT:
+        turn.say(texts.BAD_CHOICE)
+        return
+    turn.state.layout = answer.token.arg
+    turn.state.step = Step.PICK_MONTH
+
+
+def _months_offered(ctx: Context) -> list[str]:
+    held = ctx.months
+    if held is None:
+        return []
+    shown = [shift_period(held.last, -back) for back in range(UNDUH_MONTHS_SHOWN)]
+    return [month for month in shown if month in held]
+
+
+def ask_pick_month(ctx: Context, state: State) -> Question:
+    options = tuple(
+        (texts.month_name(month), Token(Act.PERIOD, month)) for month in _months_offered(ctx)
+    )
+    return Question(texts.UNDUH_PICK_MONTH, options, free_text=True)
+
+
+def read_pick_month(turn: Turn, answer: Answer) -> None:
+    ctx, layout = turn.ctx, turn.state.layout
+    if answer.token is not None and answer.token.act is Act.PERIOD:
+        period: str | None = answer.token.arg
+    else:
+        period = parse.parse_month(answer.text, ctx.today) if answer.text else None
+    if period is None or ctx.months is None or period not in ctx.months or layout is None:
+        turn.say(texts.UNDUH_BAD_MONTH)
+        return
+    assert ctx.member is not None
+    scope = "district" if ctx.member.role == "plkb" else "kampung"
+    turn.effects.append(SendLayout(layout, period, scope))
+    turn.reset()
+
+
 STEPS: dict[Step, StepView] = {
     Step.IDLE: StepView(ask_idle, read_idle),
     Step.PICK_UNIT: StepView(ask_pick_unit, read_pick_unit),
@@ -828,4 +883,6 @@ STEPS: dict[Step, StepView] = {
     Step.INVITE_KAMPUNG: StepView(ask_invite_kampung, read_invite_kampung),
     Step.PICK_MEMBER: StepView(ask_pick_member, read_pick_member),
     Step.CONFIRM_REMOVE: StepView(ask_confirm_remove, read_confirm_remove),
+    Step.PICK_LAYOUT: StepView(ask_pick_layout, read_pick_layout),
+    Step.PICK_MONTH: StepView(ask_pick_month, read_pick_month),
 }

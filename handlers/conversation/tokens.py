@@ -36,6 +36,7 @@ class Act(StrEnum):
     ROLE = "role"  # arg: the role to invite ("kader", "ketua")
     KAMPUNG = "k"  # arg: kampung id
     MEMBER = "m"  # arg: member id
+    LAYOUT = "l"  # arg: an upstream layout ("portal")
 
 
 @dataclass(frozen=True, slots=True)

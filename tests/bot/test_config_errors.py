@@ -68,6 +68,22 @@ def one_line(err: str) -> str:
             "schedule.reminder_days_before",
         ),
         ("[[kampung]]", "[schedule]\nrecap_day = true\n\n[[kampung]]", "schedule.recap_day"),
+        (
+            "keluarga_balita = 239",
+            'keluarga_balita = 239\nkode_wilayah = "33.74.x"',
+            "kampung[0].kode_wilayah: '33.74.x' is not a kode wilayah",
+        ),
+        ("keluarga_balita = 239", "keluarga_balita = 239\nkode_wilayah = 3374", "kode_wilayah"),
+        (
+            'name = "BKB Ceria"',
+            'name = "BKB Ceria"\nkode_poktan = "=HYPERLINK(1)"',
+            "kampung[0].unit[2].kode_poktan: '=HYPERLINK(1)' is not a register code",
+        ),
+        (
+            'name = "BKB Ceria"',
+            'name = "BKB Ceria"\nnomor_register = "' + "9" * 33 + '"',
+            "kampung[0].unit[2].nomor_register",
+        ),
     ],
 )
 def test_a_wrong_value_exits_2_naming_the_key(

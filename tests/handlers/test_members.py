@@ -204,8 +204,9 @@ def test_members_are_loaded_only_when_read() -> None:
     listing = engine.State(step=engine.Step.PICK_MEMBER)
     assert engine.needs_members(listing, engine.understand(Incoming("test", "u", text="2")))
     chat = chat_as(members=(SELF,))
-    chat.say("halo")  # the menu: "Anggota" is its 6th button
-    typed = engine.understand(Incoming("test", "u", text="6"))
+    chat.say("halo")  # the menu: "Anggota" typed as its number
+    number = labels(chat).index("Anggota") + 1
+    typed = engine.understand(Incoming("test", "u", text=str(number)))
     assert engine.needs_members(chat.state, typed)
     assert not engine.needs_members(chat.state, engine.understand(Incoming("test", "u", text="1")))
 
