@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import storage
 from handlers import recap, texts
 from handlers.messages import Choice, Reply
+from handlers.review_queue import digest_replies
 from storage import (
     DistrictRecapPayload,
     MeetingReminderPayload,
@@ -17,6 +18,7 @@ from storage import (
     OutboxPayload,
     OutboxStatus,
     RecapPayload,
+    ReviewDigestPayload,
     TextPayload,
 )
 
@@ -32,7 +34,7 @@ def template_for(payload: OutboxPayload) -> Template:
     match payload:
         case RecapPayload() | DistrictRecapPayload():
             return Template.RECAP
-        case MeetingReminderPayload() | TextPayload() | NoticePayload():
+        case MeetingReminderPayload() | TextPayload() | NoticePayload() | ReviewDigestPayload():
             return Template.REMINDER
         case _:
             assert_never(payload)
@@ -43,7 +45,7 @@ def status_after_template(payload: OutboxPayload) -> OutboxStatus:
     row waits for the member's answer (storage.note_inbound makes it due again) and is
     then sent whole; a reminder's template says it all."""
     match payload:
-        case RecapPayload() | DistrictRecapPayload() | NoticePayload():
+        case RecapPayload() | DistrictRecapPayload() | NoticePayload() | ReviewDigestPayload():
             return OutboxStatus.WAITING
         case MeetingReminderPayload() | TextPayload():
             return OutboxStatus.SENT
@@ -66,6 +68,8 @@ async def template_variables(session: AsyncSession, payload: OutboxPayload) -> l
             return [payload.text]
         case NoticePayload():
             return [f"{payload.text}\n\n{texts.NOTICE_ANSWER_FOR_BUTTONS}"]
+        case ReviewDigestPayload():
+            return [f"{texts.REVIEW_DIGEST_TEMPLATE}\n\n{texts.NOTICE_ANSWER_FOR_BUTTONS}"]
         case _:
             assert_never(payload)
 
@@ -76,6 +80,8 @@ async def render(session: AsyncSession, payload: OutboxPayload, deadline_day: in
             return [Reply(payload.text)]
         case NoticePayload():
             return [Reply(payload.text, tuple(Choice(label, t) for label, t in payload.choices))]
+        case ReviewDigestPayload():
+            return await digest_replies(session, payload)
         case RecapPayload():
             [kampung] = await storage.kampung_views(session, kampung_id=payload.kampung_id)
             built = await recap.kampung_recap(session, kampung, payload.period, deadline_day)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage
-from handlers import conversation, recap, texts
+from handlers import conversation, recap, review_queue, texts
 from handlers import outbox as rendering
 from handlers.messages import PHOTO_NOT_AN_IMAGE, Incoming, Photo, Reply, image_type
 from handlers.periods import period_of, shift_period
@@ -115,8 +115,10 @@ class ConversationService:
                 said = replace(said, photo_id=photo_id)
             with_reports = conversation.needs_reports(state, said)
             ctx = await self._context(session, view, said.code, now, with_reports)
+            reviews = await review_queue.reviews_for(session, view, said.notice, state.returning)
+            ctx = replace(ctx, reviews=reviews) if reviews else ctx
             outcome = conversation.step(ctx, state, said)
-            await self._apply(session, outcome.effects, incoming, view, now)
+            queued = await self._apply(session, outcome.effects, incoming, view, now)
             if outcome.state != state:
                 await storage.save_state(
                     session,
@@ -125,7 +127,7 @@ class ConversationService:
                     outcome.state.model_dump_json(),
                     now,
                 )
-        if any(isinstance(e, conversation.Notify) for e in outcome.effects):
+        if queued:
             self.on_queued()
         asked = [e for e in outcome.effects if isinstance(e, conversation.SendRecap)]
         shown = [
@@ -283,7 +285,9 @@ class ConversationService:
         incoming: Incoming,
         member: MemberView | None,
         now: datetime,
-    ) -> None:
+    ) -> bool:
+        """Store the effects; True when messages to others were queued."""
+        queued = False
         for effect in effects:
             match effect:
                 case conversation.RegisterMember():
@@ -309,7 +313,18 @@ class ConversationService:
                         conversation.WRONG_CODE_WINDOW.seconds // 60,
                         effect.until.isoformat(timespec="minutes"),
                     )
+                case conversation.Review():
+                    await storage.decide(
+                        session,
+                        report_id=effect.report_id,
+                        revision=effect.revision,
+                        member_id=effect.member_id,
+                        approved=effect.approved,
+                        reason=effect.reason,
+                        now=now,
+                    )
                 case conversation.Notify():
+                    queued = True
                     await storage.enqueue(
                         session,
                         kind=storage.OutboxKind.NOTICE,
@@ -324,7 +339,7 @@ class ConversationService:
                     )
                 case conversation.SaveReport():
                     assert member is not None
-                    await storage.save_report(
+                    saved = await storage.save_report(
                         session,
                         unit_id=effect.unit_id,
                         form=effect.form,
@@ -343,5 +358,7 @@ class ConversationService:
                         channel=incoming.channel,
                         user_key=incoming.user_key,
                     )
+                    queued = await review_queue.queue_review(session, saved, now) or queued
                 case _:
                     assert_never(effect)
+        return queued

@@ -58,6 +58,7 @@ from storage.outbox import (
     OutboxPayload,
     OutboxStatus,
     RecapPayload,
+    ReviewDigestPayload,
     TextPayload,
     due_outbox,
     due_outbox_of,
@@ -80,14 +81,23 @@ from storage.photos import (
 )
 from storage.reports import (
     ExportRow,
+    SavedReport,
     earliest_activity,
     export_rows,
     recent_reports,
     reported_units,
     save_report,
 )
+from storage.reviews import decide, review_views, waiting_reviews
 from storage.roles import ROLES, Role
-from storage.views import InviteView, KampungView, MemberView, ReportView, UnitView
+from storage.views import (
+    InviteView,
+    KampungView,
+    MemberView,
+    ReportView,
+    ReviewView,
+    UnitView,
+)
 
 __all__ = [
     "FINISHED",
@@ -115,7 +125,10 @@ __all__ = [
     "RecapPayload",
     "Recipient",
     "ReportView",
+    "ReviewDigestPayload",
+    "ReviewView",
     "Role",
+    "SavedReport",
     "StoredPhoto",
     "TextPayload",
     "UnitSeed",
@@ -124,6 +137,7 @@ __all__ = [
     "add_member_unit",
     "claim_update",
     "create_invites",
+    "decide",
     "describe_failure",
     "due_outbox",
     "due_outbox_of",
@@ -159,6 +173,7 @@ __all__ = [
     "register_member",
     "report_photos",
     "reported_units",
+    "review_views",
     "save_report",
     "save_state",
     "senders_of_unlinked_photos",
@@ -170,4 +185,5 @@ __all__ = [
     "sync_organisation",
     "update_outbox",
     "utc_now",
+    "waiting_reviews",
 ]

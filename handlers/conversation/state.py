@@ -10,7 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from handlers.messages import Reply
-from storage.views import InviteView, MemberView, ReportView
+from storage.views import InviteView, MemberView, ReportView, ReviewView
 
 
 class Step(StrEnum):
@@ -24,6 +24,7 @@ class Step(StrEnum):
     SUMMARY = "summary"
     PICK_FIELD = "pick_field"
     BALANCE = "balance"
+    RETURN_REASON = "return_reason"  # the ketua returns a report: why?
 
 
 class Draft(BaseModel):
@@ -69,6 +70,13 @@ class Offered(BaseModel):
     free_text: bool = False
 
 
+class Returning(BaseModel):
+    """The report revision the ketua is returning, while the reason is asked."""
+
+    report_id: int
+    revision: int
+
+
 class State(BaseModel):
     step: Step = Step.IDLE
     prompt: int = 0  # counts the questions asked; buttons carry it, so old ones are known
@@ -76,6 +84,7 @@ class State(BaseModel):
     quick: QuickPending | None = None
     code_tries: CodeTries = Field(default_factory=CodeTries)
     offered: Offered | None = None  # None: not yet known (a state from an older version)
+    returning: Returning | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +97,8 @@ class Context:
     reports: tuple[ReportView, ...] = ()
     invite: InviteView | None = None
     deadline_day: int = 3
+    # The reports a review button (or the reason being asked) is about; loaded only then.
+    reviews: tuple[ReviewView, ...] = ()
 
 
 # --- effects: what the shell applies, in the turn's transaction ---------------------------
@@ -152,7 +163,27 @@ class Notify:
     choices: tuple[tuple[str, str], ...] = ()
 
 
-Effect = RegisterMember | AddUnit | SaveReport | SendRecap | SetReminders | CodeGuessing | Notify
+@dataclass(frozen=True, slots=True)
+class Review:
+    """The ketua approves or returns one revision of a report (by `member_id`)."""
+
+    report_id: int
+    revision: int
+    member_id: int
+    approved: bool
+    reason: str | None = None
+
+
+Effect = (
+    Review
+    | RegisterMember
+    | AddUnit
+    | SaveReport
+    | SendRecap
+    | SetReminders
+    | CodeGuessing
+    | Notify
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,12 @@ class Act(StrEnum):
     TODAY = "today"
     YESTERDAY = "yesterday"
     DONE = "done"  # no more photos
+    # Notice buttons (see notices.py); arg "<report id>.<revision>" unless said.
+    APPROVE = "ap"
+    RETURN = "rt"
+    SHOW = "sh"  # a report of a digest, to review on its own
+    APPROVE_ALL = "aa"  # arg: the digest's hour, "YYYYMMDDHH" in UTC
+    FIX = "fx"  # the kader opens a returned report in /ubah; arg: report id
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +48,23 @@ class Token:
 
     @property
     def number(self) -> int:
-        """The id or index of a UNIT, REPORT or OPTION token."""
+        """The id or index of a UNIT, REPORT, OPTION or FIX token."""
         return int(self.arg)
+
+    @property
+    def revision(self) -> tuple[int, int]:
+        """(report id, revision) of an APPROVE, RETURN or SHOW token."""
+        report, _, revision = self.arg.partition(".")
+        return int(report), int(revision)
+
+
+def revision_token(act: Act, report_id: int, revision: int) -> Token:
+    return Token(act, f"{report_id}.{revision}")
+
+
+def _is_revision(arg: str) -> bool:
+    report, dot, revision = arg.partition(".")
+    return bool(dot) and all(p.isascii() and p.isdigit() for p in (report, revision))
 
 
 _NOTICE = "n"
@@ -74,6 +95,10 @@ def decode(data: str) -> Token | None:
         act = Act(name)
     except ValueError:
         return None
-    if act in (Act.UNIT, Act.REPORT, Act.OPTION) and not (arg.isascii() and arg.isdigit()):
+    if act in (Act.UNIT, Act.REPORT, Act.OPTION, Act.FIX, Act.APPROVE_ALL) and not (
+        arg.isascii() and arg.isdigit()
+    ):
+        return None
+    if act in (Act.APPROVE, Act.RETURN, Act.SHOW) and not _is_revision(arg):
         return None
     return Token(act, arg)
