@@ -5,11 +5,13 @@ back to the ketua naming what changed; many reports in an hour come as one diges
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 
+import openpyxl
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 import storage
 from bot.app import Runtime
@@ -55,7 +57,7 @@ async def send_due(sender: OutboxSender) -> None:
 
 
 async def joined(
-    bot_api: FakeBotApi, runtime: Runtime, user_id: int, name: str, **invite: str
+    bot_api: FakeBotApi, runtime: Runtime, user_id: int, name: str, **invite: str | None
 ) -> TelegramUser:
     user = TelegramUser(bot_api, user_id, name)
     await user.say(f"/start {await make_invite(runtime, **invite)}")  # type: ignore[arg-type]
@@ -107,7 +109,7 @@ async def member_id(runtime: Runtime, user_id: int) -> int:
 
 async def revisions(runtime: Runtime) -> list[ReportRevision]:
     async with runtime.database.read() as session:
-        query = select(ReportRevision).order_by(ReportRevision.id)  # type: ignore[arg-type]
+        query = select(ReportRevision).order_by(col(ReportRevision.id))
         return list((await session.exec(query)).all())
 
 
@@ -115,7 +117,7 @@ async def test_approve_return_correct_and_the_diff(
     telegram: GetRuntime, bot_api: FakeBotApi, clock: Clock, sender: OutboxSender
 ) -> None:
     runtime = telegram()
-    ketua = await joined(bot_api, runtime, 901, "Bu Ketua", role="ketua", unit=None)  # type: ignore[arg-type]
+    ketua = await joined(bot_api, runtime, 901, "Bu Ketua", role="ketua", unit=None)
     sari = await joined(bot_api, runtime, 902, "Bu Sari")
     rina = await joined(bot_api, runtime, 903, "Bu Rina", unit="posyandu-mawar")
 
@@ -174,13 +176,21 @@ async def test_approve_return_correct_and_the_diff(
     recap = await ketua.say_expecting("/rekap", 3)
     assert "• Posyandu Melati: 1 / 0 / 0" in recap[0].text
     assert "• Posyandu Mawar: 0 / 1 / 0" in recap[0].text
+    [sheet] = [m for m in recap if m.kind == "document"]
+    book = openpyxl.load_workbook(io.BytesIO(sheet.file_data))
+    rows = list(book[texts.XLSX_REVIEW_SHEET].iter_rows(values_only=True))
+    assert rows == [
+        ("Unit", "Disetujui", "Menunggu", "Dikembalikan"),
+        ("Posyandu Melati", 1, 0, 0),
+        ("Posyandu Mawar", 0, 1, 0),
+    ]
 
 
 async def test_an_unchanged_correction_keeps_the_approval(
     telegram: GetRuntime, bot_api: FakeBotApi, clock: Clock, sender: OutboxSender
 ) -> None:
     runtime = telegram()
-    ketua = await joined(bot_api, runtime, 911, "Bu Ketua", role="ketua", unit=None)  # type: ignore[arg-type]
+    ketua = await joined(bot_api, runtime, 911, "Bu Ketua", role="ketua", unit=None)
     sari = await joined(bot_api, runtime, 912, "Bu Sari")
     await report_posyandu(sari)
     await send_due(sender)
@@ -190,7 +200,12 @@ async def test_an_unchanged_correction_keeps_the_approval(
     await sari.press("Simpan")
     [first, second] = await revisions(runtime)
     assert second.approved_at == first.approved_at == NOW
-    await report_posyandu(sari, d="46")  # offered as a correction of the same month
+    await sari.say("/ubah")
+    await sari.press("Posyandu Melati – November 2026")
+    await sari.press("Ubah")
+    await sari.press("D")
+    await sari.say("46")
+    await sari.press("Simpan")
     third = (await revisions(runtime))[-1]
     assert third.revision == 3 and third.approved_at is None
 
@@ -199,7 +214,7 @@ async def test_many_reports_in_an_hour_come_as_one_digest(
     telegram: GetRuntime, bot_api: FakeBotApi, clock: Clock, sender: OutboxSender
 ) -> None:
     runtime = telegram()
-    ketua = await joined(bot_api, runtime, 921, "Bu Ketua", role="ketua", unit=None)  # type: ignore[arg-type]
+    ketua = await joined(bot_api, runtime, 921, "Bu Ketua", role="ketua", unit=None)
     units = ("posyandu-melati", "posyandu-mawar", "bkb-ceria")
     kader = [
         await joined(bot_api, runtime, 922 + i, f"Kader {i}", unit=u) for i, u in enumerate(units)
@@ -213,7 +228,7 @@ async def test_many_reports_in_an_hour_come_as_one_digest(
     )
     await kader[2].press("Simpan")
     await send_due(sender)
-    reviews = [m for m in ketua.messages() if "Laporan baru" in m.text or "menunggu" in m.text]
+    reviews = [m for m in ketua.messages() if m.text.startswith("📋")]
     assert len(reviews) == 1, "the first report of the hour at once, the others wait"
     clock.now = NOW + timedelta(hours=1)  # the end of the hour
     await send_due(sender)
@@ -234,10 +249,10 @@ async def test_only_a_ketua_of_the_kampung_reviews(
     telegram: GetRuntime, bot_api: FakeBotApi, clock: Clock, sender: OutboxSender
 ) -> None:
     runtime = telegram()
-    ketua = await joined(bot_api, runtime, 931, "Bu Ketua", role="ketua", unit=None)  # type: ignore[arg-type]
+    ketua = await joined(bot_api, runtime, 931, "Bu Ketua", role="ketua", unit=None)
     other = await joined(
         bot_api, runtime, 932, "Pak Lain", role="ketua", kampung="mekarsari", unit=None
-    )  # type: ignore[arg-type]
+    )
     sari = await joined(bot_api, runtime, 933, "Bu Sari")
     await report_posyandu(sari)
     await send_due(sender)
