@@ -39,6 +39,7 @@ from bot.delivery import DeliveryError
 from bot.polling import InboxPolling, TelegramApp, handle_stored, seconds
 from bot.webserver import add_health, serve
 from handlers import texts
+from handlers.conversation.tokens import Act, decode, is_notice
 from handlers.messages import (
     PHOTO_MAX_BYTES,
     PHOTO_TOO_BIG,
@@ -338,7 +339,13 @@ def _content_kind(message: Message) -> str:
 
 
 async def _echo_choice(message: Message, data: str) -> None:
-    """Replace the buttons by the chosen label, so the chat shows what was answered."""
+    """Replace the buttons by the chosen label, so the chat shows what was answered.
+
+    Periksa in a review digest is no answer to the digest: its other buttons (Setujui
+    semua, the other reports) stay."""
+    token = decode(data) if is_notice(data) else None
+    if token is not None and token.act is Act.SHOW:
+        return
     label = next(
         (
             button.text

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import storage
 from handlers import recap, texts
 from handlers.messages import Choice, Reply
+from handlers.review_queue import digest_replies
 from storage import (
     DistrictRecapPayload,
     DistrictStatusPayload,
@@ -20,6 +21,7 @@ from storage import (
     OutboxPayload,
     OutboxStatus,
     RecapPayload,
+    ReviewDigestPayload,
     StatusPayload,
     TextPayload,
 )
@@ -47,6 +49,7 @@ def template_for(payload: OutboxPayload) -> Template:
             | StatusPayload()
             | DistrictStatusPayload()
             | NoticePayload()
+            | ReviewDigestPayload()
         ):
             return Template.REMINDER
         case _:
@@ -64,6 +67,7 @@ def status_after_template(payload: OutboxPayload) -> OutboxStatus:
             | FinalRecapPayload()
             | FinalDistrictRecapPayload()
             | NoticePayload()
+            | ReviewDigestPayload()
         ):
             return OutboxStatus.WAITING
         case MeetingReminderPayload() | TextPayload() | StatusPayload() | DistrictStatusPayload():
@@ -87,6 +91,8 @@ async def template_variables(session: AsyncSession, payload: OutboxPayload) -> l
             return [payload.text]
         case NoticePayload():
             return [f"{payload.text}\n\n{texts.NOTICE_ANSWER_FOR_BUTTONS}"]
+        case ReviewDigestPayload():
+            return [f"{texts.REVIEW_DIGEST_TEMPLATE}\n\n{texts.NOTICE_ANSWER_FOR_BUTTONS}"]
         case StatusPayload() | DistrictStatusPayload():
             return [await _status_text(session, payload)]
         case _:
@@ -115,6 +121,8 @@ async def render(session: AsyncSession, payload: OutboxPayload, deadline_day: in
             return [Reply(payload.text)]
         case NoticePayload():
             return [Reply(payload.text, tuple(Choice(label, t) for label, t in payload.choices))]
+        case ReviewDigestPayload():
+            return await digest_replies(session, payload)
         case RecapPayload() | FinalRecapPayload():
             [kampung] = await storage.kampung_views(session, kampung_id=payload.kampung_id)
             built = await recap.kampung_recap(session, kampung, payload.period, deadline_day)

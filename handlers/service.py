@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage
-from handlers import conversation, recap, texts, upstream
+from handlers import conversation, recap, review_queue, texts, upstream
 from handlers import outbox as rendering
 from handlers.messages import PHOTO_NOT_AN_IMAGE, Attachment, Incoming, Photo, Reply, image_type
 from handlers.periods import period_of, shift_period
@@ -123,8 +123,10 @@ class ConversationService:
             ctx = await self._context(session, view, said.code, now, with_reports, with_members)
             if view is not None and conversation.needs_months(state):
                 ctx = replace(ctx, months=await recap.held(session, ctx.today))
+            reviews = await review_queue.reviews_for(session, view, said.notice, state.returning)
+            ctx = replace(ctx, reviews=reviews) if reviews else ctx
             outcome = conversation.step(ctx, state, said)
-            await self._apply(session, outcome.effects, incoming, view, now)
+            queued = await self._apply(session, outcome.effects, incoming, view, now)
             if outcome.state != state:
                 await storage.save_state(
                     session,
@@ -133,7 +135,7 @@ class ConversationService:
                     outcome.state.model_dump_json(),
                     now,
                 )
-        if any(isinstance(e, conversation.Notify) for e in outcome.effects):
+        if queued:
             self.on_queued()
         asked = [e for e in outcome.effects if isinstance(e, conversation.SendRecap)]
         shown = [
@@ -342,7 +344,9 @@ class ConversationService:
         incoming: Incoming,
         member: MemberView | None,
         now: datetime,
-    ) -> None:
+    ) -> bool:
+        """Store the effects; True when messages to others were queued."""
+        queued = False
         for effect in effects:
             match effect:
                 case conversation.RegisterMember():
@@ -368,7 +372,18 @@ class ConversationService:
                         conversation.WRONG_CODE_WINDOW.seconds // 60,
                         effect.until.isoformat(timespec="minutes"),
                     )
+                case conversation.Review():
+                    await storage.decide(
+                        session,
+                        report_id=effect.report_id,
+                        revision=effect.revision,
+                        member_id=effect.member_id,
+                        approved=effect.approved,
+                        reason=effect.reason,
+                        now=now,
+                    )
                 case conversation.Notify():
+                    queued = True
                     await storage.enqueue(
                         session,
                         kind=storage.OutboxKind.NOTICE,
@@ -383,7 +398,7 @@ class ConversationService:
                     )
                 case conversation.SaveReport():
                     assert member is not None
-                    await storage.save_report(
+                    saved = await storage.save_report(
                         session,
                         unit_id=effect.unit_id,
                         form=effect.form,
@@ -402,6 +417,7 @@ class ConversationService:
                         channel=incoming.channel,
                         user_key=incoming.user_key,
                     )
+                    queued = await review_queue.queue_review(session, saved, now) or queued
                 case conversation.CreateInvite():
                     await storage.create_invite(
                         session,
@@ -419,3 +435,4 @@ class ConversationService:
                     await storage.erase_member(session, effect.member_id, now)
                 case _:
                     assert_never(effect)
+        return queued

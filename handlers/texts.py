@@ -859,3 +859,57 @@ CONSOLE_WELCOME = (
 CONSOLE_CHOICES = "Pilihan: "
 CONSOLE_FILE = "Berkas: {path}"
 CONSOLE_EXIT_WORDS = ("keluar", "exit", "quit")
+
+# --- the ketua's review of reports ------------------------------------------------------
+REVIEW_NEW = "📋 Laporan baru: {title}, {when} (revisi {revision})\nDari: {reporter}"
+REVIEW_CORRECTED = "✏️ Laporan diperbaiki: {title}, {when} (revisi {revision})\nDari: {reporter}"
+REVIEW_CHANGED = "Yang berubah:"
+REVIEW_UNCHANGED = "Tidak ada angka yang berubah."
+REVIEW_KEPT_APPROVAL = "Persetujuan sebelumnya tetap berlaku."
+REVIEW_WARNINGS = "Perlu diperhatikan:"
+REVIEW_APPROVE = "Setujui"
+REVIEW_RETURN = "Kembalikan"
+REVIEW_APPROVED = "Disetujui ✅ {title}, {when} (revisi {revision})."
+REVIEW_ALREADY_APPROVED = "Laporan {title} sudah disetujui oleh {name} ({at})."
+REVIEW_ONLY_KETUA = "Hanya ketua pokja Kampung KB laporan ini yang dapat memeriksanya."
+REVIEW_STALE = (
+    "Laporan {title} sudah diperbaiki (sekarang revisi {revision}). Yang terbaru dikirim "
+    "untuk diperiksa."
+)
+REVIEW_BUSY = "Selesaikan atau /batal dulu laporan yang sedang Anda isi, lalu tekan tombolnya lagi."
+REVIEW_REASON_ASK = "Kenapa laporan {title} dikembalikan? Ketik alasannya, atau pilih:"
+REVIEW_REASONS = (
+    "Angka tidak masuk akal",
+    "Tanggal salah",
+    "Data belum lengkap",
+    "Salah unit",
+)
+REVIEW_REASON_TOO_LONG = "Alasan terlalu panjang ({length} huruf, paling banyak {limit})."
+REVIEW_RETURNED = "Laporan {title} dikembalikan ke {kader} dengan alasan: {reason}"
+REVIEW_RETURNED_NOBODY = "Laporan {title} ditandai dikembalikan; pelapornya sudah tidak terdaftar."
+REVIEW_TO_KADER = (
+    "↩️ Laporan {title}, {when} (revisi {revision}) dikembalikan oleh {ketua}.\n"
+    "Alasan: {reason}\nTekan Perbaiki untuk mengubahnya."
+)
+REVIEW_FIX = "Perbaiki"
+REVIEW_DIGEST = "📋 {count} laporan menunggu pemeriksaan Anda:"
+REVIEW_DIGEST_LINE = "{number}. {title}, {when} (revisi {revision}), dari {reporter}: {figures}"
+REVIEW_DIGEST_WARNED = "   ⚠️ {warnings}"
+REVIEW_DIGEST_CHANGED = "   ✏️ berubah: {changes}"
+REVIEW_DIGEST_HINT = "Setujui semua, atau tekan Periksa untuk satu laporan."
+REVIEW_DIGEST_MORE = "Ada {count} laporan lagi: lihat /status."
+REVIEW_APPROVE_ALL = "Setujui semua"
+REVIEW_SHOW = "Periksa {number}"
+REVIEW_APPROVED_ALL = "{count} laporan disetujui ✅"
+REVIEW_NOTHING_WAITING = "Tidak ada lagi laporan yang menunggu dari pesan itu."
+REVIEW_DIGEST_TEMPLATE = "Ada laporan kader yang menunggu pemeriksaan Anda."
+STATUS_REVIEW_WAITING = "Menunggu pemeriksaan Anda:"
+STATUS_REVIEW_LINE = "• {title}, {when} (revisi {revision})"
+STATUS_REVIEW_RETURNED = "Dikembalikan, menunggu perbaikan kader: {count}"
+REVIEW_STATE_NAMES = {"approved": "disetujui", "waiting": "menunggu", "returned": "dikembalikan"}
+RECAP_REVIEW_TITLE = "Pemeriksaan ketua (disetujui / menunggu / dikembalikan):"
+RECAP_REVIEW_LINE = "• {unit}: {approved} / {waiting} / {returned}"
+XLSX_REVIEW_SHEET = "Pemeriksaan"
+XLSX_REVIEW_APPROVED = "Disetujui"
+XLSX_REVIEW_WAITING = "Menunggu"
+XLSX_REVIEW_RETURNED = "Dikembalikan"

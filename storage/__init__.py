@@ -72,6 +72,7 @@ from storage.outbox import (
     OutboxPayload,
     OutboxStatus,
     RecapPayload,
+    ReviewDigestPayload,
     StatusPayload,
     TextPayload,
     due_outbox,
@@ -95,12 +96,14 @@ from storage.photos import (
 )
 from storage.reports import (
     ExportRow,
+    SavedReport,
     earliest_activity,
     export_rows,
     recent_reports,
     reported_units,
     save_report,
 )
+from storage.reviews import decide, review_views, waiting_reviews
 from storage.roles import ROLES, Role
 from storage.views import (
     InviteView,
@@ -108,6 +111,7 @@ from storage.views import (
     MemberListing,
     MemberView,
     ReportView,
+    ReviewView,
     UnitView,
 )
 
@@ -143,7 +147,10 @@ __all__ = [
     "RecapPayload",
     "Recipient",
     "ReportView",
+    "ReviewDigestPayload",
+    "ReviewView",
     "Role",
+    "SavedReport",
     "StatusPayload",
     "StoredPhoto",
     "TextPayload",
@@ -154,6 +161,7 @@ __all__ = [
     "claim_update",
     "create_invite",
     "create_invites",
+    "decide",
     "describe_failure",
     "due_outbox",
     "due_outbox_of",
@@ -192,6 +200,7 @@ __all__ = [
     "register_member",
     "report_photos",
     "reported_units",
+    "review_views",
     "save_report",
     "save_state",
     "senders_of_unlinked_photos",
@@ -203,4 +212,5 @@ __all__ = [
     "sync_organisation",
     "update_outbox",
     "utc_now",
+    "waiting_reviews",
 ]

@@ -150,6 +150,14 @@ class ReportRevision(SQLModel, table=True):
     meeting_date: date | None = None
     reported_by: int | None = Field(default=None, foreign_key="member.id")
     reported_at: datetime = Field(sa_column=_utc_column())
+    # The ketua's review of this revision: approved, or returned with a reason (one of
+    # the two at a time; neither: waiting). A correction is a new revision, reviewed anew,
+    # except that an unchanged one keeps its approval.
+    approved_by: int | None = Field(default=None, foreign_key="member.id")
+    approved_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    returned_by: int | None = Field(default=None, foreign_key="member.id")
+    returned_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    return_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ReportValue(SQLModel, table=True):

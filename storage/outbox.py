@@ -37,6 +37,7 @@ class OutboxKind(StrEnum):
     RECAP_STATUS = "recap_status"  # before the final recap: which units reported, to the ketua
     DISTRICT_STATUS = "district_status"  # the same per Kampung KB, to each PLKB
     NOTICE = "notice"  # a message a turn sent to another member, with standing buttons
+    REVIEW_DIGEST = "review_digest"  # an hour's reports waiting for review, to the ketua
 
 
 class OutboxStatus(StrEnum):
@@ -121,6 +122,16 @@ class DistrictStatusPayload(_Payload):
     final_recap: date
 
 
+class ReviewDigestPayload(_Payload):
+    """The reports of a Kampung KB that came in [since, until) and still wait for review,
+    listed when the row is sent (at `until`), so that what was decided meanwhile is left
+    out."""
+
+    kampung_id: int
+    since: datetime
+    until: datetime
+
+
 OutboxPayload = (
     RecapPayload
     | DistrictRecapPayload
@@ -131,6 +142,7 @@ OutboxPayload = (
     | StatusPayload
     | DistrictStatusPayload
     | NoticePayload
+    | ReviewDigestPayload
 )
 
 
@@ -154,6 +166,8 @@ def payload_type(kind: OutboxKind) -> type[OutboxPayload]:
             return DistrictStatusPayload
         case OutboxKind.NOTICE:
             return NoticePayload
+        case OutboxKind.REVIEW_DIGEST:
+            return ReviewDigestPayload
         case _:
             assert_never(kind)
 
@@ -172,8 +186,10 @@ async def enqueue(
     period: str,
     payload: OutboxPayload,
     now: datetime,
+    due_at: datetime | None = None,
 ) -> bool:
-    """Queue a message once per (kind, member, period); False when it already was."""
+    """Queue a message once per (kind, member, period), to be sent from `due_at` (now by
+    default); False when it already was."""
     expected = payload_type(kind)
     if not isinstance(payload, expected):
         raise TypeError(f"a {kind} message takes a {expected.__name__}, not {payload!r}")
@@ -188,7 +204,7 @@ async def enqueue(
         attempts=0,
         parts_sent=0,
         created_at=now,
-        next_attempt_at=now,
+        next_attempt_at=now if due_at is None else due_at,
     )
     result = await session.exec(statement)
     return bool(result.rowcount)

@@ -85,6 +85,8 @@ async def recent_reports(
             col(ReportRevision.reported_at),
             col(Kampung.timezone),
             first_at,
+            col(ReportRevision.approved_at),
+            col(ReportRevision.returned_at),
         )
         .join(ReportRevision, latest)
         .join(Unit, col(Unit.id) == col(Report.unit_id))
@@ -124,6 +126,8 @@ async def recent_reports(
         at,
         zone_name,
         first_raw,
+        approved_at,
+        returned_at,
     ) in rows:
         assert report_id is not None and revision_id is not None
         zone = zones.setdefault(zone_name, ZoneInfo(zone_name))
@@ -142,9 +146,24 @@ async def recent_reports(
                 reported_at=at.astimezone(zone),
                 values=values.get(revision_id, {}),
                 first_reported_at=first_seen.astimezone(zone) if first_seen else None,
+                review=review_status(approved_at, returned_at),
             )
         )
     return views
+
+
+def review_status(approved_at: datetime | None, returned_at: datetime | None) -> str:
+    """A revision's review: approved, returned (with a reason), or waiting."""
+    if approved_at is not None:
+        return "approved"
+    return "returned" if returned_at is not None else "waiting"
+
+
+@dataclass(frozen=True, slots=True)
+class SavedReport:
+    report_id: int
+    revision: int  # the number the database gave it
+    kept_approval: bool = False  # an unchanged correction of an approved report
 
 
 async def save_report(
@@ -159,8 +178,10 @@ async def save_report(
     correction_of: int | None,
     member_id: int,
     now: datetime,
-) -> int:
-    """Store a report, or a new revision of an existing one; returns the revision number.
+) -> SavedReport:
+    """Store a report, or a new revision of an existing one; returns its id and the
+    revision number. A correction that changes nothing keeps the approval of the revision
+    before; any change makes it wait for review again.
 
     `slot` says what makes a report unique within its unit and form: the month for monthly
     forms, the meeting date for poktan meetings. A report for a slot that already has one
@@ -197,6 +218,12 @@ async def save_report(
         reported_by=member_id,
         reported_at=now,
     )
+    before = await _revision(session, report.id, report.latest_revision - 1)
+    if before is not None and before.approved_at is not None:
+        assert before.id is not None
+        old = (await _values_by_revision(session, [before.id]))[before.id]
+        if (old, before.period, before.meeting_date) == (values, period, meeting_date):
+            revision.approved_by, revision.approved_at = before.approved_by, before.approved_at
     session.add(revision)
     await session.flush()
     assert revision.id is not None
@@ -210,7 +237,16 @@ async def save_report(
             )
         )
     await session.flush()
-    return report.latest_revision
+    return SavedReport(report.id, report.latest_revision, revision.approved_at is not None)
+
+
+async def _revision(session: AsyncSession, report_id: int, number: int) -> ReportRevision | None:
+    if number < 1:
+        return None
+    query = select(ReportRevision).where(
+        ReportRevision.report_id == report_id, ReportRevision.revision == number
+    )
+    return (await session.exec(query)).first()
 
 
 async def reported_units(

@@ -55,6 +55,7 @@ class ReportView:
     reported_at: datetime
     values: Mapping[str, int | str] = field(default_factory=dict)
     first_reported_at: datetime | None = None  # when revision 1 came in (timeliness)
+    review: str = "waiting"  # the ketua's review of this revision: waiting|approved|returned
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +95,28 @@ class MemberListing:
     kampung_name: str
     units: tuple[str, ...] = ()  # the names of a kader's units
     last_period: str | None = None  # the latest month they reported for; None: never
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewView:
+    """One report's latest revision as the ketua reviews it: what it says, what the
+    revision before said, and the review so far. Times in the kampung's zone."""
+
+    id: int
+    unit: UnitView
+    form: str
+    period: str
+    meeting_date: date | None
+    revision: int
+    values: Mapping[str, int | str]
+    reported_at: datetime
+    reported_by: int | None  # the member; None once erased
+    reporter: str
+    previous: Mapping[str, int | str] | None = None  # the revision before, if any
+    previous_period: str | None = None
+    previous_meeting_date: date | None = None
+    last_month: Mapping[str, int | str] | None = None  # the unit's report of the month before
+    review: str = "waiting"  # waiting | approved | returned
+    decided_by: str = ""  # who approved or returned it
+    decided_at: datetime | None = None
+    reason: str = ""

@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 from handlers import texts
 
+from . import review
 from .state import Notify
+from .steps import open_returned
 from .tokens import Act, Token, encode_notice
 from .turn import Turn
 
@@ -34,4 +36,10 @@ def answer_notice(turn: Turn, token: Token) -> None:
 
 
 # What each notice button does, by its act.
-_ANSWERS: dict[Act, Callable[[Turn, Token], None]] = {}
+_ANSWERS: dict[Act, Callable[[Turn, Token], None]] = {
+    Act.APPROVE: review.approve,
+    Act.RETURN: review.start_return,
+    Act.SHOW: review.show,
+    Act.APPROVE_ALL: review.approve_all,
+    Act.FIX: open_returned,
+}

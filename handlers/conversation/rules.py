@@ -3,7 +3,7 @@ month's values, duplicates. Pure functions of the context and the draft."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from handlers import texts
@@ -88,15 +88,26 @@ def _change_warning(key: str, value: int, previous: int) -> str | None:
 def warnings(ctx: Context, draft: Draft, keys: Sequence[str]) -> list[str]:
     """The warnings the answers to `keys` raise: the form's own rules, counts above the
     Kampung KB profile, and big changes against last month."""
-    spec = FORMS[draft.form]
+    previous = draft.previous if draft.previous is not None else previous_from_reports(ctx, draft)
+    profile = member_unit(ctx, draft.unit_id).profile
+    return answer_warnings(FORMS[draft.form], draft.answers, keys, profile, previous)
+
+
+def answer_warnings(
+    spec: FormSpec,
+    answers: Mapping[str, Value],
+    keys: Sequence[str],
+    profile: Mapping[str, int],
+    previous: Mapping[str, int | str] | None,
+) -> list[str]:
+    """`warnings` for any answers: a draft's, or a saved report's the ketua reviews."""
     found = [
         message
         for rule in spec.warnings
-        if rule.after in keys and (message := rule.check(draft.answers)) is not None
+        if rule.after in keys and (message := rule.check(dict(answers))) is not None
     ]
-    profile = member_unit(ctx, draft.unit_id).profile
     for key in keys:
-        value, field_spec = draft.answers.get(key), spec.field(key)
+        value, field_spec = answers.get(key), spec.field(key)
         limit = profile.get(field_spec.profile or "", 0)
         if isinstance(value, int) and limit and value > limit:
             found.append(
@@ -107,9 +118,8 @@ def warnings(ctx: Context, draft: Draft, keys: Sequence[str]) -> list[str]:
                     limit=limit,
                 )
             )
-    previous = draft.previous if draft.previous is not None else previous_from_reports(ctx, draft)
     for key in keys:
-        value, before = draft.answers.get(key), (previous or {}).get(key)
+        value, before = answers.get(key), (previous or {}).get(key)
         if isinstance(value, int) and isinstance(before, int):
             message = _change_warning(key, value, before)
             if message:

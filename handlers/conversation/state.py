@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from handlers.messages import Reply
 from handlers.periods import MonthRange
 from storage.roles import Role
-from storage.views import InviteView, MemberListing, MemberView, ReportView
+from storage.views import InviteView, MemberListing, MemberView, ReportView, ReviewView
 
 
 class Step(StrEnum):
@@ -34,6 +34,7 @@ class Step(StrEnum):
     CONFIRM_REMOVE = "confirm_remove"
     PICK_LAYOUT = "pick_layout"  # /unduh: which upstream layout
     PICK_MONTH = "pick_month"  # /unduh: which month
+    RETURN_REASON = "return_reason"  # the ketua returns a report: why?
 
 
 class Draft(BaseModel):
@@ -79,6 +80,13 @@ class Offered(BaseModel):
     free_text: bool = False
 
 
+class Returning(BaseModel):
+    """The report revision the ketua is returning, while the reason is asked."""
+
+    report_id: int
+    revision: int
+
+
 class State(BaseModel):
     step: Step = Step.IDLE
     prompt: int = 0  # counts the questions asked; buttons carry it, so old ones are known
@@ -88,6 +96,7 @@ class State(BaseModel):
     offered: Offered | None = None  # None: not yet known (a state from an older version)
     removing: int | None = None  # the member id awaiting "Ya, hapus" (Step.CONFIRM_REMOVE)
     layout: str | None = None  # /unduh: the layout chosen, while the month is asked
+    returning: Returning | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +117,8 @@ class Context:
     bot_username: str | None = None
     # The months the bot holds; loaded only for the steps that offer them (needs_months).
     months: MonthRange | None = None
+    # The reports a review button (or the reason being asked) is about; loaded only then.
+    reviews: tuple[ReviewView, ...] = ()
 
 
 # --- effects: what the shell applies, in the turn's transaction ---------------------------
@@ -200,8 +211,20 @@ class RemoveMember:
     member_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class Review:
+    """The ketua approves or returns one revision of a report (by `member_id`)."""
+
+    report_id: int
+    revision: int
+    member_id: int
+    approved: bool
+    reason: str | None = None
+
+
 Effect = (
-    RegisterMember
+    Review
+    | RegisterMember
     | AddUnit
     | SaveReport
     | SendRecap

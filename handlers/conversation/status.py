@@ -8,7 +8,7 @@ from handlers.meetings import MeetingRuleError, parse_meeting_rule
 from handlers.periods import period_of, shift_period
 from storage.views import UnitView
 
-from .display import reportable_units
+from .display import report_title, report_when, reportable_units
 from .state import Context
 
 
@@ -62,7 +62,32 @@ def status_text(ctx: Context) -> str:
                 continue
             upcoming = rule.next_on_or_after(ctx.today)
             lines.append(texts.STATUS_NEXT_MEETING.format(date=texts.long_date(upcoming)))
+    if member.role == "ketua":
+        lines += _review_lines(ctx, units)
     return "\n".join(lines)
+
+
+def _review_lines(ctx: Context, units: list[UnitView]) -> list[str]:
+    """For a ketua: the reports of this month and last that wait for their review."""
+    periods = {period_of(ctx.today), shift_period(period_of(ctx.today), -1)}
+    names = {unit.id: unit.name for unit in units}
+    mine = [r for r in ctx.reports if r.period in periods and r.unit_id in names]
+    waiting = [r for r in mine if r.review == "waiting"]
+    returned = sum(1 for r in mine if r.review == "returned")
+    lines = []
+    if waiting:
+        lines.append(texts.STATUS_REVIEW_WAITING)
+        lines += [
+            texts.STATUS_REVIEW_LINE.format(
+                title=report_title(r.form, names[r.unit_id]),
+                when=report_when(r),
+                revision=r.revision,
+            )
+            for r in sorted(waiting, key=lambda r: r.reported_at)
+        ]
+    if returned:
+        lines.append(texts.STATUS_REVIEW_RETURNED.format(count=returned))
+    return lines
 
 
 def _kampung_status_lines(ctx: Context, units: list[UnitView], period: str) -> list[str]:

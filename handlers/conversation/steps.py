@@ -47,6 +47,7 @@ from .manage import (
     names_self,
 )
 from .methods import names_a_method, parse_method_list
+from .review import REASON_MAX_LENGTH, finish_return, reason_prompt
 from .rules import correctable_reports, previous_from_reports, unanswered, warnings
 from .state import Context, Draft, QuickPending, RemoveMember, SendLayout, State, Step
 from .tokens import Act, Token
@@ -220,6 +221,23 @@ def read_pick_report(turn: Turn, answer: Answer) -> None:
         turn.say(texts.BAD_CHOICE)
         return
     report = next(r for r in turn.ctx.reports if r.id == answer.token.number)
+    _open_correction(turn, report)
+
+
+def open_returned(turn: Turn, token: Token) -> None:
+    """Perbaiki, under a report the ketua returned: that report, opened as in /ubah."""
+    if turn.state.draft is not None:
+        turn.say(texts.REVIEW_BUSY)
+        return
+    report = next((r for r in correctable_reports(turn.ctx) if r.id == token.number), None)
+    if report is None:
+        turn.say(texts.NOTICE_GONE)
+        return
+    turn.reset()
+    _open_correction(turn, report)
+
+
+def _open_correction(turn: Turn, report: ReportView) -> None:
     turn.state.draft = draft_from_report(report)
     turn.state.draft.previous = previous_from_reports(turn.ctx, turn.state.draft) or {}
     turn.to_summary()
@@ -867,6 +885,34 @@ def read_pick_month(turn: Turn, answer: Answer) -> None:
     turn.reset()
 
 
+# --- return_reason: why the ketua returns a report --------------------------------------
+
+
+def ask_return_reason(ctx: Context, state: State) -> Question:
+    assert state.returning is not None
+    options = [(reason, Token(Act.OPTION, str(i))) for i, reason in enumerate(texts.REVIEW_REASONS)]
+    options.append((texts.SUMMARY_CANCEL, Token(Act.CANCEL)))
+    return Question(reason_prompt(ctx, state.returning.report_id), tuple(options), free_text=True)
+
+
+def read_return_reason(turn: Turn, answer: Answer) -> None:
+    token = answer.token
+    if token is not None and token.act is Act.CANCEL:
+        turn.say(texts.CANCELLED)
+        turn.reset()
+        return
+    typed = answer.text
+    if token is not None and token.act is Act.OPTION:
+        typed = texts.REVIEW_REASONS[token.number]
+    reason = " ".join(typed.split())
+    if not reason:
+        turn.say(texts.BAD_TEXT_EMPTY)
+    elif len(reason) > REASON_MAX_LENGTH:
+        turn.say(texts.REVIEW_REASON_TOO_LONG.format(length=len(reason), limit=REASON_MAX_LENGTH))
+    else:
+        finish_return(turn, reason)
+
+
 STEPS: dict[Step, StepView] = {
     Step.IDLE: StepView(ask_idle, read_idle),
     Step.PICK_UNIT: StepView(ask_pick_unit, read_pick_unit),
@@ -885,4 +931,5 @@ STEPS: dict[Step, StepView] = {
     Step.CONFIRM_REMOVE: StepView(ask_confirm_remove, read_confirm_remove),
     Step.PICK_LAYOUT: StepView(ask_pick_layout, read_pick_layout),
     Step.PICK_MONTH: StepView(ask_pick_month, read_pick_month),
+    Step.RETURN_REASON: StepView(ask_return_reason, read_return_reason),
 }

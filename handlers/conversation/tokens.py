@@ -37,6 +37,12 @@ class Act(StrEnum):
     KAMPUNG = "k"  # arg: kampung id
     MEMBER = "m"  # arg: member id
     LAYOUT = "l"  # arg: an upstream layout ("portal")
+    # Notice buttons (see notices.py); arg "<report id>.<revision>" unless said.
+    APPROVE = "ap"
+    RETURN = "rt"
+    SHOW = "sh"  # a report of a digest, to review on its own
+    APPROVE_ALL = "aa"  # arg: the digest's hour, "YYYYMMDDHH" in UTC
+    FIX = "fx"  # the kader opens a returned report in /ubah; arg: report id
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +52,36 @@ class Token:
 
     @property
     def number(self) -> int:
-        """The id or index of a UNIT, REPORT, OPTION, KAMPUNG or MEMBER token."""
+        """The id or index of a UNIT, REPORT, OPTION, KAMPUNG, MEMBER or FIX token."""
         return int(self.arg)
+
+    @property
+    def revision(self) -> tuple[int, int]:
+        """(report id, revision) of an APPROVE, RETURN or SHOW token."""
+        report, _, revision = self.arg.partition(".")
+        return int(report), int(revision)
+
+
+def revision_token(act: Act, report_id: int, revision: int) -> Token:
+    return Token(act, f"{report_id}.{revision}")
+
+
+def _is_revision(arg: str) -> bool:
+    report, dot, revision = arg.partition(".")
+    return bool(dot) and all(p.isascii() and p.isdigit() for p in (report, revision))
 
 
 _NOTICE = "n"
-_NUMBERED = (Act.UNIT, Act.REPORT, Act.OPTION, Act.KAMPUNG, Act.MEMBER)  # their arg is an id
+# Their arg is an id, an index or an hour (APPROVE_ALL: "YYYYMMDDHH").
+_NUMBERED = (
+    Act.UNIT,
+    Act.REPORT,
+    Act.OPTION,
+    Act.KAMPUNG,
+    Act.MEMBER,
+    Act.FIX,
+    Act.APPROVE_ALL,
+)
 
 
 def encode(prompt: int, token: Token) -> str:
@@ -80,5 +110,7 @@ def decode(data: str) -> Token | None:
     except ValueError:
         return None
     if act in _NUMBERED and not (arg.isascii() and arg.isdigit()):
+        return None
+    if act in (Act.APPROVE, Act.RETURN, Act.SHOW) and not _is_revision(arg):
         return None
     return Token(act, arg)

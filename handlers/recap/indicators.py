@@ -51,6 +51,36 @@ class Completeness:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitReview:
+    """The ketua's review of a unit's reports of the month (their latest revisions)."""
+
+    unit: str
+    approved: int
+    waiting: int
+    returned: int
+
+
+def _reviews(
+    period: str, units: Sequence[UnitView], indexed: Mapping[tuple[int, str], list[ReportView]]
+) -> tuple[UnitReview, ...]:
+    """Per unit with reports this month: approved / waiting / returned."""
+    found = []
+    for unit in units:
+        own = indexed.get((unit.id, period), [])
+        if own:
+            states = [r.review for r in own]
+            found.append(
+                UnitReview(
+                    unit.name,
+                    states.count("approved"),
+                    states.count("waiting"),
+                    states.count("returned"),
+                )
+            )
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
 class TrendPoint:
     """One month of the chart: the charted rates by key, pooled over the forms."""
 
@@ -98,6 +128,7 @@ class Recap:
     trend: tuple[TrendPoint, ...]
     # Forms reported at will (kegiatan): form name -> the month's reports, by date.
     listings: Mapping[str, tuple[ReportView, ...]] = field(default_factory=dict)
+    reviews: tuple[UnitReview, ...] = ()  # the ketua's review, per unit with reports
 
     # Shorthands for the forms of today, as callers name them.
     @property
@@ -242,6 +273,7 @@ def build_recap(
         completeness=_completeness(period, units, forms, indexed, kader_by_unit, deadline),
         trend=trend,
         listings=_listings(period, units, indexed),
+        reviews=_reviews(period, units, indexed),
     )
 
 

@@ -130,6 +130,12 @@ def recap_xlsx(recap: Recap) -> bytes:
         (t.XLSX_UNIT, t.XLSX_FORM, t.XLSX_KADER),
         [(m.unit, t.FORM_NAMES[m.form], ", ".join(m.kader)) for m in done.missing],
     )
+    _sheet_rows(
+        workbook,
+        t.XLSX_REVIEW_SHEET,
+        (t.XLSX_UNIT, t.XLSX_REVIEW_APPROVED, t.XLSX_REVIEW_WAITING, t.XLSX_REVIEW_RETURNED),
+        [(r.unit, r.approved, r.waiting, r.returned) for r in recap.reviews],
+    )
     workbook.close()
     return buffer.getvalue()
 

@@ -181,6 +181,14 @@ def recap_text(recap: Recap, final: bool = False) -> str:
             lines.append(t.RECAP_MISSING_UNIT.format(unit=item.unit, kader=kader))
     else:
         lines.append(t.RECAP_ALL_IN)
+    if recap.reviews:
+        lines += ["", t.RECAP_REVIEW_TITLE]
+        lines += [
+            t.RECAP_REVIEW_LINE.format(
+                unit=r.unit, approved=r.approved, waiting=r.waiting, returned=r.returned
+            )
+            for r in recap.reviews
+        ]
     return "\n".join(lines)
 
 

@@ -515,3 +515,24 @@ async def test_a_notice_outside_the_window_comes_whole_with_buttons_once_answere
     [whole] = ketua.messages()[before:]
     assert whole.type == "interactive"
     assert [b["reply"]["id"] for b in whole.body["interactive"]["action"]["buttons"]] == [data]
+
+
+async def test_a_report_reaches_the_ketua_for_review_as_interactive_buttons(
+    wa: WhatsAppBot,
+) -> None:
+    runtime = wa.runtime
+    ketua = WhatsAppUser(wa, "628557")
+    await ketua.say(f"DAFTAR {await make_invite(runtime, role='ketua', unit=None)}")
+    kader = WhatsAppUser(wa, "628558")
+    await kader.say(f"DAFTAR {await make_invite(runtime)}")
+    await kader.say("posyandu 10/11 S50 K48 D45 N40 BGM1 bumil6 kader5")
+    reply = await kader.press("Simpan")
+    assert "Tersimpan" in reply.text
+    sender = OutboxSender(runtime.database, {"whatsapp": wa.channel}, lambda: NOW)
+    before = len(ketua.messages())
+    await sender.drain_once()
+    [review] = ketua.messages()[before:]
+    assert review.type == "interactive" and review.text.startswith("📋 Laporan baru")
+    assert list(review.options) == ["Setujui", "Kembalikan"]
+    reply = await ketua.press("Setujui")
+    assert reply.text.startswith("Disetujui ✅ Posyandu Melati")

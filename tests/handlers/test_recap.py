@@ -165,6 +165,7 @@ def test_spreadsheet_reads_back() -> None:
         "BKL",
         "KB",
         "Belum lapor",
+        "Pemeriksaan",
     ]
     summary = {row[0]: row[1] for row in workbook["Ringkasan"].iter_rows(values_only=True)}
     assert summary["D/S %"] == 82.5 and summary["CPR %"] == 71.2 and summary["PUS"] == 628
@@ -368,7 +369,7 @@ def test_a_new_form_gets_its_recap_rows_and_columns_from_its_spec(
     assert text.startswith(before.split("Kelengkapan")[0])  # the other forms as they were
 
     book = openpyxl.load_workbook(io.BytesIO(recap.recap_xlsx(built)))
-    assert book.sheetnames[-2:] == ["UPPKA", "Belum lapor"]
+    assert book.sheetnames[-3:] == ["UPPKA", "Belum lapor", "Pemeriksaan"]
     summary = {row[0]: row[1] for row in book["Ringkasan"].iter_rows(values_only=True)}
     assert summary["Dapat modal %"] == 25.0 and summary["D/S %"] == 82.5
     assert list(book["UPPKA"].iter_rows(values_only=True)) == [

@@ -130,7 +130,7 @@ async def test_reports_get_revisions_and_export_latest_in_local_time(runtime: Ru
             correction_of=None,
             **common,  # type: ignore[arg-type]
         )
-    assert (first, second) == (1, 2)
+    assert (first.revision, second.revision) == (1, 2)
     async with runtime.database.read() as session:
         latest = await storage.export_rows(session, period="2026-11")
         everything = await storage.export_rows(session, period="2026-11", all_revisions=True)

@@ -1,0 +1,99 @@
+"""The shell's side of the ketua's review: after a report is saved, queue its review
+message to every ketua of the Kampung KB (the first of an hour at once, the rest as one
+digest at the end of the hour); load the reports a review button is about; render a
+digest when it is sent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import storage
+from handlers.conversation import review
+from handlers.conversation.state import Returning
+from handlers.conversation.tokens import Act, Token, encode_notice, revision_token
+from handlers.messages import Choice, Reply
+from storage import MemberView, ReviewDigestPayload, ReviewView, SavedReport
+
+
+def _hour(now: datetime) -> datetime:
+    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+async def queue_review(session: AsyncSession, saved: SavedReport, now: datetime) -> bool:
+    """Queue the review of a saved revision to each ketua; True when anything was queued.
+
+    Per ketua and hour, the first report goes at once (NOTICE keyed by the hour); the
+    later ones wait for the digest row of that hour, due at its end, which lists what
+    still waits then (so many reports at once arrive as one message, not a flood)."""
+    [view] = await storage.review_views(session, [saved.report_id])
+    if view.review == "approved":
+        return False  # an unchanged correction of an approved report: nothing to review
+    text, buttons = review.review_message(view)
+    payload = storage.NoticePayload(text=text, choices=_encoded(buttons))
+    start = _hour(now)
+    key = start.strftime("%Y-%m-%dT%H")
+    queued = False
+    kampung = [view.unit.kampung_id]
+    for ketua in await storage.recipients(session, role="ketua", kampung_ids=kampung):
+        first = await storage.enqueue(
+            session,
+            kind=storage.OutboxKind.NOTICE,
+            member_id=ketua.id,
+            period=f"review@{key}",
+            payload=payload,
+            now=now,
+        )
+        if not first:
+            end = start + timedelta(hours=1)
+            await storage.enqueue(
+                session,
+                kind=storage.OutboxKind.REVIEW_DIGEST,
+                member_id=ketua.id,
+                period=f"digest@{key}",
+                payload=ReviewDigestPayload(
+                    kampung_id=view.unit.kampung_id, since=start, until=end
+                ),
+                now=now,
+                due_at=end,
+            )
+        queued = True
+    return queued
+
+
+async def reviews_for(
+    session: AsyncSession,
+    member: MemberView | None,
+    notice: Token | None,
+    returning: Returning | None,
+) -> tuple[ReviewView, ...]:
+    """The reports a review button (or the reason being asked) is about; () otherwise."""
+    if member is None:
+        return ()
+    if returning is not None and notice is None:
+        notice = revision_token(Act.RETURN, returning.report_id, returning.revision)
+    if notice is None:
+        return ()
+    if notice.act in (Act.APPROVE, Act.RETURN, Act.SHOW):
+        report_id, _ = notice.revision
+        return tuple(await storage.review_views(session, [report_id]))
+    if notice.act is Act.APPROVE_ALL and member.kampung_id is not None:
+        window = review.digest_window(notice)
+        if window is not None:
+            found = await storage.waiting_reviews(session, member.kampung_id, *window)
+            return tuple(found)
+    return ()
+
+
+async def digest_replies(session: AsyncSession, payload: ReviewDigestPayload) -> list[Reply]:
+    """The digest, as it stands when sent: nothing when all was decided meanwhile."""
+    views = await storage.waiting_reviews(session, payload.kampung_id, payload.since, payload.until)
+    if not views:
+        return []
+    text, buttons = review.digest_message(views, payload.since)
+    return [Reply(text, tuple(Choice(label, data) for label, data in _encoded(buttons)))]
+
+
+def _encoded(buttons: tuple[tuple[str, Token], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((label, encode_notice(token)) for label, token in buttons)
