@@ -36,6 +36,7 @@ from storage.members import (
     kader_by_unit,
     list_members,
     member_view,
+    member_view_by_id,
     note_inbound,
     recipients,
     set_reminders,
@@ -87,7 +88,8 @@ from storage.reports import (
     save_report,
 )
 from storage.roles import ROLES, Role
-from storage.views import InviteView, KampungView, MemberView, ReportView, UnitView
+from storage.unlocks import grant_unlock, open_grants, open_grants_of_units
+from storage.views import GrantView, InviteView, KampungView, MemberView, ReportView, UnitView
 
 __all__ = [
     "FINISHED",
@@ -99,6 +101,7 @@ __all__ = [
     "Database",
     "DistrictRecapPayload",
     "ExportRow",
+    "GrantView",
     "Inbound",
     "InviteTakenError",
     "InviteView",
@@ -136,6 +139,7 @@ __all__ = [
     "get_member",
     "get_outbox",
     "get_recipient",
+    "grant_unlock",
     "is_disk_full",
     "kader_by_unit",
     "kampung_exists",
@@ -145,7 +149,10 @@ __all__ = [
     "load_state",
     "location",
     "member_view",
+    "member_view_by_id",
     "note_inbound",
+    "open_grants",
+    "open_grants_of_units",
     "outbox_rows",
     "parse_payload",
     "payload_type",

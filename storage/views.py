@@ -76,3 +76,15 @@ class KampungView:
     timezone: str
     profile: Mapping[str, int]  # the profile numbers from config, by PROFILE_KEYS
     pokja_meets: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GrantView:
+    """A unit's month reopened for one kader until `expires_at` (UTC)."""
+
+    unit_id: int
+    period: str
+    member_id: int
+    expires_at: datetime
+    unit_name: str = ""
+    member_name: str = ""
