@@ -46,7 +46,11 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
         )
         async with database.write() as session:
             await storage.sync_organisation(session, config.seeds())
-        service = ConversationService(database, deadline_day=config.schedule.report_deadline_day)
+        service = ConversationService(
+            database,
+            deadline_day=config.schedule.report_deadline_day,
+            unlock_days=config.schedule.unlock_days,
+        )
         yield Runtime(config, database, service)
     finally:
         await database.dispose()

@@ -183,6 +183,8 @@ class ScheduleSettings(_Settings):
     recap_time: str = "07:00"
     reminder_days_before: tuple[Annotated[int, Field(ge=1, le=28)], ...] = (1,)
     report_deadline_day: int = Field(default=3, ge=1, le=28)
+    # Days the ketua's Buka reopens a locked month for a kader, after the day it is pressed.
+    unlock_days: int = Field(default=2, ge=1, le=31)
 
     @field_validator("recap_time")
     @classmethod

@@ -46,6 +46,7 @@ def system_clock() -> datetime:
 class ConversationService:
     database: Database
     deadline_day: int = 3
+    unlock_days: int = 2  # how long the ketua's Buka reopens a month for a kader
     clock: Clock = system_clock
     # Called after a turn that queued messages to others commits: the outbox sender
     # drains now rather than at its next poll (bot.app wires it to the leader's sender).
@@ -115,6 +116,7 @@ class ConversationService:
                 said = replace(said, photo_id=photo_id)
             with_reports = conversation.needs_reports(state, said)
             ctx = await self._context(session, view, said.code, now, with_reports)
+            ctx = await self._unlock_context(session, ctx, state, said, with_reports)
             outcome = conversation.step(ctx, state, said)
             await self._apply(session, outcome.effects, incoming, view, now)
             if outcome.state != state:
@@ -144,6 +146,7 @@ class ConversationService:
             view = await storage.member_view(session, member)
             state = await self._load_state(session, incoming)
             ctx = await self._context(session, view, None, self.clock(), with_reports=True)
+            ctx = await self._unlock_context(session, ctx, state, None, True)
         prompt = conversation.pending_prompt(ctx, state)
         return [] if prompt is None else [prompt]
 
@@ -261,7 +264,38 @@ class ConversationService:
             reports=tuple(reports),
             invite=invite,
             deadline_day=self.deadline_day,
+            unlock_days=self.unlock_days,
         )
+
+    @staticmethod
+    async def _unlock_context(
+        session: AsyncSession,
+        ctx: conversation.Context,
+        state: conversation.State,
+        said: conversation.Said | None,
+        with_reports: bool,
+    ) -> conversation.Context:
+        """What the deadline lock reads, in the turns that read it: a kader's open grants
+        (where a date is answered or a report saved), the ketua to ask (LOCKED), the
+        kader a Buka or Tolak names."""
+        member = ctx.member
+        if member is None:
+            return ctx
+        reading = with_reports or state.step in (
+            conversation.Step.SUMMARY,
+            conversation.Step.LOCKED,
+        )
+        if member.role == "kader" and reading:
+            grants = await storage.open_grants(session, member.id, ctx.now)
+            ctx = replace(ctx, grants=tuple(grants))
+        if state.step is conversation.Step.LOCKED and member.kampung_id is not None:
+            ketua = await storage.recipients(session, role="ketua", kampung_ids=[member.kampung_id])
+            ctx = replace(ctx, ketua_ids=tuple(k.id for k in ketua))
+        subject = conversation.unlock_subject(said.notice) if said and said.notice else None
+        if subject is not None:
+            requester = await storage.member_view_by_id(session, subject[2])
+            ctx = replace(ctx, requester=requester)
+        return ctx
 
     @staticmethod
     async def _load_state(session: AsyncSession, incoming: Incoming) -> conversation.State:
@@ -316,6 +350,16 @@ class ConversationService:
                         member_id=effect.member_id,
                         period=effect.key,
                         payload=storage.NoticePayload(text=effect.text, choices=effect.choices),
+                        now=now,
+                    )
+                case conversation.GrantUnlock():
+                    await storage.grant_unlock(
+                        session,
+                        unit_id=effect.unit_id,
+                        period=effect.period,
+                        member_id=effect.member_id,
+                        granted_by=effect.granted_by,
+                        expires_at=effect.expires_at,
                         now=now,
                     )
                 case conversation.AddUnit():

@@ -29,6 +29,7 @@ from handlers.messages import (
 
 from .commands import WRONG_CODE_WINDOW, WRONG_CODES_ALLOWED, register, run_command
 from .display import report_title, summary_lines, unit_name
+from .lock import unlock_subject
 from .methods import parse_method_list
 from .notices import answer_notice, notify
 from .rules import correctable_reports
@@ -38,6 +39,7 @@ from .state import (
     Context,
     Draft,
     Effect,
+    GrantUnlock,
     Notify,
     Offered,
     Outcome,
@@ -62,6 +64,7 @@ __all__ = [
     "Context",
     "Draft",
     "Effect",
+    "GrantUnlock",
     "Notify",
     "Outcome",
     "QuickPending",
@@ -83,6 +86,7 @@ __all__ = [
     "step",
     "summary_lines",
     "understand",
+    "unlock_subject",
     "wants_photo",
 ]
 
@@ -124,7 +128,14 @@ def understand(incoming: Incoming) -> Said:
 
 
 PHOTO_MAX_MB = PHOTO_MAX_BYTES // (1024 * 1024)
-_STEPS_READING_REPORTS = (Step.IDLE, Step.PICK_UNIT, Step.PICK_REPORT, Step.DUPLICATE)
+# LOCKED too: asking the ketua goes on with the date's checks (duplicates, last month).
+_STEPS_READING_REPORTS = (
+    Step.IDLE,
+    Step.PICK_UNIT,
+    Step.PICK_REPORT,
+    Step.DUPLICATE,
+    Step.LOCKED,
+)
 
 
 def needs_reports(state: State, said: Said) -> bool:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from handlers.messages import Reply
-from storage.views import InviteView, MemberView, ReportView
+from storage.views import GrantView, InviteView, MemberView, ReportView
 
 
 class Step(StrEnum):
@@ -24,6 +24,7 @@ class Step(StrEnum):
     SUMMARY = "summary"
     PICK_FIELD = "pick_field"
     BALANCE = "balance"
+    LOCKED = "locked"  # the draft's month is past its deadline: ask the ketua to reopen?
 
 
 class Draft(BaseModel):
@@ -44,6 +45,8 @@ class Draft(BaseModel):
     # Last month's values of the same unit, kept once the date is known, so that later turns
     # of the form need no reports from the database (see needs_reports).
     previous: dict[str, int | str] | None = None
+    origin_period: str | None = None  # a correction's month as stored (it may be locked)
+    unlock_asked: bool = False  # the ketua was asked to reopen its month: fill on, save later
 
 
 class QuickPending(BaseModel):
@@ -88,6 +91,10 @@ class Context:
     reports: tuple[ReportView, ...] = ()
     invite: InviteView | None = None
     deadline_day: int = 3
+    unlock_days: int = 2
+    grants: tuple[GrantView, ...] = ()  # the member's open unlock grants (see lock.py)
+    ketua_ids: tuple[int, ...] = ()  # the Kampung KB's ketua, at the LOCKED step
+    requester: MemberView | None = None  # the kader an unlock notice's button names
 
 
 # --- effects: what the shell applies, in the turn's transaction ---------------------------
@@ -152,7 +159,27 @@ class Notify:
     choices: tuple[tuple[str, str], ...] = ()
 
 
-Effect = RegisterMember | AddUnit | SaveReport | SendRecap | SetReminders | CodeGuessing | Notify
+@dataclass(frozen=True, slots=True)
+class GrantUnlock:
+    """The ketua reopened a unit's month for a kader until `expires_at`."""
+
+    unit_id: int
+    period: str
+    member_id: int
+    granted_by: int
+    expires_at: datetime
+
+
+Effect = (
+    RegisterMember
+    | AddUnit
+    | SaveReport
+    | SendRecap
+    | SetReminders
+    | CodeGuessing
+    | Notify
+    | GrantUnlock
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,8 @@ class Act(StrEnum):
     TODAY = "today"
     YESTERDAY = "yesterday"
     DONE = "done"  # no more photos
+    UNLOCK = "ul"  # a notice's Buka; arg: "<unit id>_<YYYY-MM>_<kader id>"
+    DENY = "dn"  # a notice's Tolak; arg as UNLOCK
 
 
 @dataclass(frozen=True, slots=True)

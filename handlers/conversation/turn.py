@@ -12,6 +12,7 @@ from handlers.forms import FORM_FOR_KIND, FORMS, FieldKind, FormSpec, first_rule
 from storage.views import UnitView
 
 from .display import member_unit, period_and_meeting, report_title, when
+from .lock import locked_period
 from .rules import (
     duplicate_of,
     methods_left_out,
@@ -64,6 +65,9 @@ class Turn:
         """The answers to `keys` are in: duplicates (after the date), warnings, then on."""
         draft, spec = self.draft, self.spec
         if keys[0] == spec.fields[0].key:
+            if not draft.unlock_asked and locked_period(self.ctx, draft) is not None:
+                self.state.step = Step.LOCKED  # say so and offer to ask the ketua first
+                return
             # One activity is not the next one: no "last month" to compare with.
             last = None if spec.many_per_day else previous_from_reports(self.ctx, draft)
             draft.previous = last or {}
@@ -127,6 +131,12 @@ class Turn:
 
     def save(self) -> None:
         draft, spec = self.draft, self.spec
+        if locked_period(self.ctx, draft) is not None:
+            # Locked since the date was answered, or not yet reopened: nothing is saved,
+            # and the draft waits (LOCKED goes back to the summary, see steps.read_locked).
+            draft.field = None
+            self.state.step = Step.LOCKED
+            return
         period, meeting = period_and_meeting(spec, draft.answers)
         first = spec.fields[0].key
         values = {
