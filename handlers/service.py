@@ -162,7 +162,9 @@ class ConversationService:
             for row in await storage.due_outbox_of(session, member.id, now):
                 assert row.id is not None
                 payload = storage.parse_payload(row.kind, row.payload)
-                shown.append((row.id, await rendering.render(session, payload, self.deadline_day)))
+                shown.append(
+                    (row.id, await rendering.render(session, payload, self.deadline_day, now))
+                )
         return shown
 
     async def mark_shown(self, outbox_id: int) -> None:
@@ -195,7 +197,7 @@ class ConversationService:
             if effect.scope == "district":
                 kecamatan = member.kecamatan or ""
                 villages, total = await recap.district_recaps(
-                    session, kecamatan, effect.period, self.deadline_day
+                    session, kecamatan, effect.period, self.deadline_day, now
                 )
                 return await recap.district_reply(kecamatan, villages, total)
             assert member.kampung_id is not None

@@ -87,6 +87,15 @@ class FormRecap:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthLock:
+    """A month past its deadline (the district recap shows it per Kampung KB): locked
+    since `since`, and reopened for some kader: (unit, kader, last day open)."""
+
+    since: date
+    reopened: tuple[tuple[str, str, date], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Recap:
     """All indicators of one Kampung KB (or a district) for one month."""
 
@@ -97,6 +106,7 @@ class Recap:
     trend: tuple[TrendPoint, ...]
     # Forms reported at will (kegiatan): form name -> the month's reports, by date.
     listings: Mapping[str, tuple[ReportView, ...]] = field(default_factory=dict)
+    lock: MonthLock | None = None  # set by the district recap once the month is locked
 
     # Shorthands for the forms of today, as callers name them.
     @property
