@@ -67,6 +67,8 @@ def one_line(err: str) -> str:
             "schedule.reminder_days_before",
         ),
         ("[[kampung]]", "[schedule]\nrecap_day = true\n\n[[kampung]]", "schedule.recap_day"),
+        ("[[kampung]]", "[schedule]\nunlock_days = 0\n\n[[kampung]]", "schedule.unlock_days"),
+        ("[[kampung]]", "[schedule]\nunlock_days = 2.5\n\n[[kampung]]", "schedule.unlock_days"),
     ],
 )
 def test_a_wrong_value_exits_2_naming_the_key(
