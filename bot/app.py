@@ -50,6 +50,7 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
             database,
             deadline_day=config.schedule.report_deadline_day,
             bot_username=(config.telegram.bot_username or "").lstrip("@") or None,
+            unlock_days=config.schedule.unlock_days,
         )
         yield Runtime(config, database, service)
     finally:

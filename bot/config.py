@@ -241,6 +241,9 @@ class ScheduleSettings(_Settings):
             )
         return self
 
+    # Days the ketua's Buka reopens a locked month for a kader, after the day it is pressed.
+    unlock_days: int = Field(default=2, ge=1, le=31)
+
     @field_validator("recap_time")
     @classmethod
     def _clock_time(cls, value: str) -> str:

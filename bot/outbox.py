@@ -183,7 +183,7 @@ class OutboxSender:
                             rendering.status_after_template(payload),
                         )
                     else:
-                        replies = await rendering.render(session, payload, self.deadline_day)
+                        replies = await rendering.render(session, payload, self.deadline_day, now)
                 except SQLAlchemyError:
                     raise
                 except Exception as error:  # a payload older code wrote, a kampung since gone

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import assert_never
 
@@ -115,7 +116,9 @@ async def _status_text(
             assert_never(payload)
 
 
-async def render(session: AsyncSession, payload: OutboxPayload, deadline_day: int) -> list[Reply]:
+async def render(
+    session: AsyncSession, payload: OutboxPayload, deadline_day: int, now: datetime | None = None
+) -> list[Reply]:
     match payload:
         case MeetingReminderPayload() | TextPayload():
             return [Reply(payload.text)]
@@ -130,7 +133,7 @@ async def render(session: AsyncSession, payload: OutboxPayload, deadline_day: in
             return [await recap.kampung_reply(built, final)]
         case DistrictRecapPayload() | FinalDistrictRecapPayload():
             found, total = await recap.district_recaps(
-                session, payload.kecamatan, payload.period, deadline_day
+                session, payload.kecamatan, payload.period, deadline_day, now
             )
             final = isinstance(payload, FinalDistrictRecapPayload)
             return [await recap.district_reply(payload.kecamatan, found, total, final)]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 
 def period_of(day: date) -> str:
@@ -14,6 +15,23 @@ def shift_period(period: str, months: int) -> str:
     year, month = (int(part) for part in period.split("-"))
     index = year * 12 + (month - 1) + months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def deadline_day_of(period: str, deadline_day: int) -> date:
+    """The last day reports of `period` are taken: `deadline_day` of the month after."""
+    year, month = (int(part) for part in shift_period(period, 1).split("-"))
+    return date(year, month, deadline_day)
+
+
+def report_deadline(period: str, deadline_day: int, timezone: str) -> datetime:
+    """The moment the month locks: midnight after its deadline day, in the kampung's zone."""
+    day = deadline_day_of(period, deadline_day) + timedelta(days=1)
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(timezone))
+
+
+def is_locked(period: str, today: date, deadline_day: int) -> bool:
+    """Whether kader can no longer report `period` on `today` (a day in the kampung's zone)."""
+    return today > deadline_day_of(period, deadline_day)
 
 
 @dataclass(frozen=True, slots=True)

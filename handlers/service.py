@@ -47,6 +47,7 @@ def system_clock() -> datetime:
 class ConversationService:
     database: Database
     deadline_day: int = 3
+    unlock_days: int = 2  # how long the ketua's Buka reopens a month for a kader
     clock: Clock = system_clock
     # Called after a turn that queued messages to others commits: the outbox sender
     # drains now rather than at its next poll (bot.app wires it to the leader's sender).
@@ -125,6 +126,7 @@ class ConversationService:
                 ctx = replace(ctx, months=await recap.held(session, ctx.today))
             reviews = await review_queue.reviews_for(session, view, said.notice, state.returning)
             ctx = replace(ctx, reviews=reviews) if reviews else ctx
+            ctx = await self._unlock_context(session, ctx, state, said, with_reports)
             outcome = conversation.step(ctx, state, said)
             queued = await self._apply(session, outcome.effects, incoming, view, now)
             if outcome.state != state:
@@ -160,6 +162,7 @@ class ConversationService:
             )
             if conversation.needs_months(state):
                 ctx = replace(ctx, months=await recap.held(session, ctx.today))
+            ctx = await self._unlock_context(session, ctx, state, None, True)
         prompt = conversation.pending_prompt(ctx, state)
         return [] if prompt is None else [prompt]
 
@@ -175,7 +178,9 @@ class ConversationService:
             for row in await storage.due_outbox_of(session, member.id, now):
                 assert row.id is not None
                 payload = storage.parse_payload(row.kind, row.payload)
-                shown.append((row.id, await rendering.render(session, payload, self.deadline_day)))
+                shown.append(
+                    (row.id, await rendering.render(session, payload, self.deadline_day, now))
+                )
         return shown
 
     async def mark_shown(self, outbox_id: int) -> None:
@@ -208,7 +213,7 @@ class ConversationService:
             if effect.scope == "district":
                 kecamatan = member.kecamatan or ""
                 villages, total = await recap.district_recaps(
-                    session, kecamatan, effect.period, self.deadline_day
+                    session, kecamatan, effect.period, self.deadline_day, now
                 )
                 return await recap.district_reply(kecamatan, villages, total)
             assert member.kampung_id is not None
@@ -322,7 +327,38 @@ class ConversationService:
             members=tuple(members),
             fresh_code=storage.new_code() if manages else "",
             bot_username=self.bot_username,
+            unlock_days=self.unlock_days,
         )
+
+    @staticmethod
+    async def _unlock_context(
+        session: AsyncSession,
+        ctx: conversation.Context,
+        state: conversation.State,
+        said: conversation.Said | None,
+        with_reports: bool,
+    ) -> conversation.Context:
+        """What the deadline lock reads, in the turns that read it: a kader's open grants
+        (where a date is answered or a report saved), the ketua to ask (LOCKED), the
+        kader a Buka or Tolak names."""
+        member = ctx.member
+        if member is None:
+            return ctx
+        reading = with_reports or state.step in (
+            conversation.Step.SUMMARY,
+            conversation.Step.LOCKED,
+        )
+        if member.role == "kader" and reading:
+            grants = await storage.open_grants(session, member.id, ctx.now)
+            ctx = replace(ctx, grants=tuple(grants))
+        if state.step is conversation.Step.LOCKED and member.kampung_id is not None:
+            ketua = await storage.recipients(session, role="ketua", kampung_ids=[member.kampung_id])
+            ctx = replace(ctx, ketua_ids=tuple(k.id for k in ketua))
+        subject = conversation.unlock_subject(said.notice) if said and said.notice else None
+        if subject is not None:
+            requester = await storage.member_view_by_id(session, subject[2])
+            ctx = replace(ctx, requester=requester)
+        return ctx
 
     @staticmethod
     async def _load_state(session: AsyncSession, incoming: Incoming) -> conversation.State:
@@ -390,6 +426,16 @@ class ConversationService:
                         member_id=effect.member_id,
                         period=effect.key,
                         payload=storage.NoticePayload(text=effect.text, choices=effect.choices),
+                        now=now,
+                    )
+                case conversation.GrantUnlock():
+                    await storage.grant_unlock(
+                        session,
+                        unit_id=effect.unit_id,
+                        period=effect.period,
+                        member_id=effect.member_id,
+                        granted_by=effect.granted_by,
+                        expires_at=effect.expires_at,
                         now=now,
                     )
                 case conversation.AddUnit():

@@ -177,6 +177,31 @@ REMOVE_SELF = (
     "pengelola bot menghapus Anda."
 )
 
+# --- the deadline lock: a month past its deadline, reopened by the ketua ----------------
+LOCKED = (
+    "Laporan {month} sudah dikunci sejak {deadline} (batas lapor tanggal {day}). "
+    "Ketua dapat membukanya untuk Anda."
+)
+LOCKED_ASK = "Minta dibuka"
+LOCKED_ASKED = (
+    "Permintaan dikirim ke ketua. Anda akan diberi tahu bila dibuka; isian Anda tidak hilang."
+)
+LOCKED_NO_KETUA = "Belum ada ketua yang terdaftar untuk membuka laporan ini."
+LOCKED_WAITING = "{month} masih dikunci. Tekan Simpan lagi setelah ketua membukanya."
+UNLOCK_REQUEST = "🔒 {kader} minta laporan {title} bulan {month} dibuka kembali."
+UNLOCK_OPEN = "Buka"
+UNLOCK_REFUSE = "Tolak"
+UNLOCK_GRANTED = "Dibuka ✅ {kader} dapat mengisi {title} bulan {month} sampai {until}."
+UNLOCK_REFUSED = "Permintaan {kader} ditolak; ia sudah diberi tahu."
+UNLOCK_NOT_ALLOWED = "Hanya ketua Kampung KB ini yang dapat membuka laporan itu."
+UNLOCKED_FOR_YOU = (
+    "🔓 Ketua membuka laporan {title} bulan {month} untuk Anda sampai {until}. "
+    "Silakan kirim atau ubah sekarang."
+)
+UNLOCK_DENIED_FOR_YOU = (
+    "Ketua tidak membuka laporan {title} bulan {month}. Hubungi ketua bila perlu."
+)
+
 # --- choosing what to report ------------------------------------------------------------
 PICK_UNIT = "Laporan untuk unit mana?"
 NO_UNITS = "Belum ada unit yang bisa Anda laporkan. Hubungi ketua pokja."
@@ -620,6 +645,8 @@ DISTRICT_ROW = (
 )
 DISTRICT_ROW_NONE = "• {kampung}: belum lapor (0 dari {expected} unit)"
 DISTRICT_TOTAL = "Kecamatan {kecamatan}"
+DISTRICT_LOCKED = "  🔒 terkunci sejak {deadline}"
+DISTRICT_UNLOCKED = "  🔓 dibuka untuk {unit} ({kader}) s.d. {until}"
 CHART_TITLE = "{name}: 6 bulan terakhir"
 # The chart's lines: the rates marked `chart` in the form specs, by key.
 CHART_LABELS = {

@@ -47,6 +47,7 @@ from storage.members import (
     managed_members,
     may_remove,
     member_view,
+    member_view_by_id,
     note_inbound,
     recipients,
     set_reminders,
@@ -105,7 +106,9 @@ from storage.reports import (
 )
 from storage.reviews import decide, review_views, waiting_reviews
 from storage.roles import ROLES, Role
+from storage.unlocks import grant_unlock, open_grants, open_grants_of_units
 from storage.views import (
+    GrantView,
     InviteView,
     KampungView,
     MemberListing,
@@ -129,6 +132,7 @@ __all__ = [
     "ExportRow",
     "FinalDistrictRecapPayload",
     "FinalRecapPayload",
+    "GrantView",
     "Inbound",
     "InviteTakenError",
     "InviteView",
@@ -174,6 +178,7 @@ __all__ = [
     "get_member",
     "get_outbox",
     "get_recipient",
+    "grant_unlock",
     "is_disk_full",
     "kader_by_unit",
     "kampung_exists",
@@ -185,8 +190,11 @@ __all__ = [
     "managed_members",
     "may_remove",
     "member_view",
+    "member_view_by_id",
     "new_code",
     "note_inbound",
+    "open_grants",
+    "open_grants_of_units",
     "outbox_rows",
     "parse_payload",
     "payload_type",

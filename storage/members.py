@@ -79,6 +79,14 @@ async def member_view(session: AsyncSession, member: Member) -> MemberView:
     )
 
 
+async def member_view_by_id(session: AsyncSession, member_id: int) -> MemberView | None:
+    """The member's view by id; None for no such member, or an erased one."""
+    member = await session.get(Member, member_id)
+    if member is None or member.erased_at is not None:
+        return None
+    return await member_view(session, member)
+
+
 @dataclass(frozen=True, slots=True)
 class Recipient:
     id: int

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0008"
+HEAD = "0009"
 _SCRIPTS = Path(__file__).parent / "migrations"
 
 

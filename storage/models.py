@@ -244,3 +244,18 @@ class Photo(SQLModel, table=True):
     mime_type: str
     created_at: datetime = Field(sa_column=_utc_column(index=True))
     report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
+
+
+class UnlockGrant(SQLModel, table=True):
+    """A ketua reopened a unit's month for one kader after the deadline, until `expires_at`.
+    One row per (unit, month, kader): granting again moves the expiry, never shortens it."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "period", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    period: str
+    member_id: int = Field(foreign_key="member.id", index=True)
+    granted_by: int = Field(foreign_key="member.id")
+    granted_at: datetime = Field(sa_column=_utc_column())
+    expires_at: datetime = Field(sa_column=_utc_column())

@@ -120,3 +120,15 @@ class ReviewView:
     decided_by: str = ""  # who approved or returned it
     decided_at: datetime | None = None
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GrantView:
+    """A unit's month reopened for one kader until `expires_at` (UTC)."""
+
+    unit_id: int
+    period: str
+    member_id: int
+    expires_at: datetime
+    unit_name: str = ""
+    member_name: str = ""

@@ -248,8 +248,9 @@ class TelegramUser:
             await self.api.changed.wait_for(lambda: len(self.messages()) >= before + count)
         return self.messages()[before:]
 
-    async def press(self, label: str) -> Sent:
-        message = next(m for m in reversed(self.messages()) if m.buttons)
+    async def press(self, label: str, message: Sent | None = None) -> Sent:
+        """Press `label` on `message`, or on the last message with buttons."""
+        message = message or next(m for m in reversed(self.messages()) if m.buttons)
         data = dict(message.buttons)[label] if label in message.labels else None
         assert data is not None, f"no button {label!r} in {message.labels}"
         before = len(self.api.sent)

@@ -29,8 +29,9 @@ from handlers.messages import (
 
 from .commands import WRONG_CODE_WINDOW, WRONG_CODES_ALLOWED, register, run_command
 from .display import report_title, summary_lines, unit_name
+from .lock import unlock_subject
 from .methods import parse_method_list
-from .notices import answer_notice, notify
+from .notices import answer_notice
 from .rules import correctable_reports
 from .state import (
     AddUnit,
@@ -39,6 +40,7 @@ from .state import (
     CreateInvite,
     Draft,
     Effect,
+    GrantUnlock,
     Notify,
     Offered,
     Outcome,
@@ -67,6 +69,7 @@ __all__ = [
     "CreateInvite",
     "Draft",
     "Effect",
+    "GrantUnlock",
     "Notify",
     "Outcome",
     "QuickPending",
@@ -85,7 +88,6 @@ __all__ = [
     "needs_members",
     "needs_months",
     "needs_reports",
-    "notify",
     "parse_method_list",
     "pending_prompt",
     "report_title",
@@ -93,6 +95,7 @@ __all__ = [
     "step",
     "summary_lines",
     "understand",
+    "unlock_subject",
     "wants_photo",
 ]
 
@@ -134,7 +137,14 @@ def understand(incoming: Incoming) -> Said:
 
 
 PHOTO_MAX_MB = PHOTO_MAX_BYTES // (1024 * 1024)
-_STEPS_READING_REPORTS = (Step.IDLE, Step.PICK_UNIT, Step.PICK_REPORT, Step.DUPLICATE)
+# LOCKED too: asking the ketua goes on with the date's checks (duplicates, last month).
+_STEPS_READING_REPORTS = (
+    Step.IDLE,
+    Step.PICK_UNIT,
+    Step.PICK_REPORT,
+    Step.DUPLICATE,
+    Step.LOCKED,
+)
 
 
 def needs_reports(state: State, said: Said) -> bool:

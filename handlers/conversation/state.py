@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from handlers.messages import Reply
 from handlers.periods import MonthRange
 from storage.roles import Role
-from storage.views import InviteView, MemberListing, MemberView, ReportView, ReviewView
+from storage.views import GrantView, InviteView, MemberListing, MemberView, ReportView, ReviewView
 
 
 class Step(StrEnum):
@@ -35,6 +35,7 @@ class Step(StrEnum):
     PICK_LAYOUT = "pick_layout"  # /unduh: which upstream layout
     PICK_MONTH = "pick_month"  # /unduh: which month
     RETURN_REASON = "return_reason"  # the ketua returns a report: why?
+    LOCKED = "locked"  # the draft's month is past its deadline: ask the ketua to reopen?
 
 
 class Draft(BaseModel):
@@ -55,6 +56,8 @@ class Draft(BaseModel):
     # Last month's values of the same unit, kept once the date is known, so that later turns
     # of the form need no reports from the database (see needs_reports).
     previous: dict[str, int | str] | None = None
+    origin_period: str | None = None  # a correction's month as stored (it may be locked)
+    unlock_asked: bool = False  # the ketua was asked to reopen its month: fill on, save later
 
 
 class QuickPending(BaseModel):
@@ -119,6 +122,10 @@ class Context:
     months: MonthRange | None = None
     # The reports a review button (or the reason being asked) is about; loaded only then.
     reviews: tuple[ReviewView, ...] = ()
+    unlock_days: int = 2
+    grants: tuple[GrantView, ...] = ()  # the member's open unlock grants (see lock.py)
+    ketua_ids: tuple[int, ...] = ()  # the Kampung KB's ketua, at the LOCKED step
+    requester: MemberView | None = None  # the kader an unlock notice's button names
 
 
 # --- effects: what the shell applies, in the turn's transaction ---------------------------
@@ -185,7 +192,7 @@ class CodeGuessing:
 class Notify:
     """A message to another member, queued in the outbox in this turn's transaction (so
     it leaves once, and only if the turn is stored). `key` is unique per recipient;
-    `choices` are (label, notice token) pairs (see notices.notify)."""
+    `choices` are (label, notice token) pairs (see Turn.notify)."""
 
     member_id: int
     key: str
@@ -222,6 +229,17 @@ class Review:
     reason: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class GrantUnlock:
+    """The ketua reopened a unit's month for a kader until `expires_at`."""
+
+    unit_id: int
+    period: str
+    member_id: int
+    granted_by: int
+    expires_at: datetime
+
+
 Effect = (
     Review
     | RegisterMember
@@ -234,6 +252,7 @@ Effect = (
     | CreateInvite
     | RemoveMember
     | Notify
+    | GrantUnlock
 )
 
 

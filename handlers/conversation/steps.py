@@ -29,6 +29,7 @@ from handlers.quick import parse_quick_report
 from storage.views import ReportView, UnitView
 
 from .display import (
+    period_and_meeting,
     report_label,
     report_title,
     report_when,
@@ -37,6 +38,7 @@ from .display import (
     summary_lines,
     unit_name,
 )
+from .lock import deadline_passed, locked_period, unlock_token
 from .manage import (
     describe,
     district_kampungs,
@@ -240,6 +242,9 @@ def open_returned(turn: Turn, token: Token) -> None:
 def _open_correction(turn: Turn, report: ReportView) -> None:
     turn.state.draft = draft_from_report(report)
     turn.state.draft.previous = previous_from_reports(turn.ctx, turn.state.draft) or {}
+    if locked_period(turn.ctx, turn.state.draft) is not None:
+        turn.state.step = Step.LOCKED
+        return
     turn.to_summary()
 
 
@@ -257,6 +262,7 @@ def draft_from_report(report: ReportView) -> Draft:
         answers=answers,
         correction_of=report.id,
         base_revision=report.revision,
+        origin_period=report.period,
     )
 
 
@@ -913,6 +919,74 @@ def read_return_reason(turn: Turn, answer: Answer) -> None:
         finish_return(turn, reason)
 
 
+# --- locked: the draft's month is past its deadline -------------------------------------
+
+
+def _shown_locked_period(ctx: Context, draft: Draft) -> str:
+    """The locked month to name (the draft's own when a grant came meanwhile)."""
+    found = locked_period(ctx, draft)
+    if found is not None:
+        return found
+    spec = FORMS[draft.form]
+    return draft.origin_period or period_and_meeting(spec, draft.answers)[0]
+
+
+def ask_locked(ctx: Context, state: State) -> Question:
+    draft, _ = _draft_of(state)
+    period = _shown_locked_period(ctx, draft)
+    text = texts.LOCKED.format(
+        month=texts.month_name(period),
+        deadline=texts.short_date(deadline_passed(period, ctx.deadline_day)),
+        day=ctx.deadline_day,
+    )
+    return Question(text, ((texts.LOCKED_ASK, Token(Act.YES)), (texts.BACK, Token(Act.NO))))
+
+
+def read_locked(turn: Turn, answer: Answer) -> None:
+    """Ask the ketua (the draft is kept: fill on, save once reopened), or go back: to the
+    date when it was the date that met the lock, else to the summary."""
+    draft, spec = turn.draft, turn.spec
+    first = spec.fields[0].key
+    asked = _yes_no(answer)
+    if asked is None:
+        turn.say(texts.BAD_CHOICE)
+        return
+    if asked and locked_period(turn.ctx, draft) is not None:
+        if not turn.ctx.ketua_ids:
+            turn.say(texts.LOCKED_NO_KETUA)
+            return
+        _ask_ketua(turn, draft, _shown_locked_period(turn.ctx, draft))
+        draft.unlock_asked = True
+        turn.say(texts.LOCKED_ASKED)
+    if draft.field == first:
+        if asked:
+            turn.after_answer([first])
+        else:
+            del draft.answers[first]  # another date: the locked one is not offered again
+            turn.ask(first, draft.stop_after)
+    else:
+        turn.to_summary()
+
+
+def _ask_ketua(turn: Turn, draft: Draft, period: str) -> None:
+    member = turn.ctx.member
+    assert member is not None
+    unit = turn.unit(draft.unit_id)
+    text = texts.UNLOCK_REQUEST.format(
+        kader=member.name,
+        title=report_title(draft.form, unit.name),
+        month=texts.month_name(period),
+    )
+    buttons = (
+        (texts.UNLOCK_OPEN, unlock_token(Act.UNLOCK, unit.id, period, member.id)),
+        (texts.UNLOCK_REFUSE, unlock_token(Act.DENY, unit.id, period, member.id)),
+    )
+    # Once a day per request: asking again tomorrow reaches the ketua again.
+    key = f"unlock:{unit.id}_{period}_{member.id}:{turn.ctx.today.isoformat()}"
+    for ketua_id in turn.ctx.ketua_ids:
+        turn.notify(ketua_id, key, text, buttons)
+
+
 STEPS: dict[Step, StepView] = {
     Step.IDLE: StepView(ask_idle, read_idle),
     Step.PICK_UNIT: StepView(ask_pick_unit, read_pick_unit),
@@ -932,4 +1006,5 @@ STEPS: dict[Step, StepView] = {
     Step.PICK_LAYOUT: StepView(ask_pick_layout, read_pick_layout),
     Step.PICK_MONTH: StepView(ask_pick_month, read_pick_month),
     Step.RETURN_REASON: StepView(ask_return_reason, read_return_reason),
+    Step.LOCKED: StepView(ask_locked, read_locked),
 }

@@ -43,6 +43,8 @@ class Act(StrEnum):
     SHOW = "sh"  # a report of a digest, to review on its own
     APPROVE_ALL = "aa"  # arg: the digest's hour, "YYYYMMDDHH" in UTC
     FIX = "fx"  # the kader opens a returned report in /ubah; arg: report id
+    UNLOCK = "ul"  # a notice's Buka; arg: "<unit id>_<YYYY-MM>_<kader id>"
+    DENY = "dn"  # a notice's Tolak; arg as UNLOCK
 
 
 @dataclass(frozen=True, slots=True)

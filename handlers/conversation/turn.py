@@ -12,6 +12,7 @@ from handlers.forms import FORM_FOR_KIND, FORMS, FieldKind, FormSpec, first_rule
 from storage.views import UnitView
 
 from .display import member_unit, period_and_meeting, report_title, when
+from .lock import locked_period
 from .rules import (
     duplicate_of,
     methods_left_out,
@@ -19,7 +20,8 @@ from .rules import (
     unbalanced,
     warnings,
 )
-from .state import Context, Draft, Effect, SaveReport, State, Step
+from .state import Context, Draft, Effect, Notify, SaveReport, State, Step
+from .tokens import Token, encode_notice
 
 
 @dataclass
@@ -29,6 +31,15 @@ class Turn:
     notes: list[str] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     show_prompt: bool = True
+
+    def notify(
+        self, member_id: int, key: str, text: str, buttons: tuple[tuple[str, Token], ...] = ()
+    ) -> None:
+        """Queue a message to another member, sent by the outbox once the turn is stored;
+        `key` makes it once per (member, key), however often the turn runs. Its buttons
+        stand on their own (tokens.encode_notice; answered in notices.py)."""
+        choices = tuple((label, encode_notice(token)) for label, token in buttons)
+        self.effects.append(Notify(member_id, key, text, choices))
 
     @property
     def draft(self) -> Draft:
@@ -64,6 +75,9 @@ class Turn:
         """The answers to `keys` are in: duplicates (after the date), warnings, then on."""
         draft, spec = self.draft, self.spec
         if keys[0] == spec.fields[0].key:
+            if not draft.unlock_asked and locked_period(self.ctx, draft) is not None:
+                self.state.step = Step.LOCKED  # say so and offer to ask the ketua first
+                return
             # One activity is not the next one: no "last month" to compare with.
             last = None if spec.many_per_day else previous_from_reports(self.ctx, draft)
             draft.previous = last or {}
@@ -127,6 +141,12 @@ class Turn:
 
     def save(self) -> None:
         draft, spec = self.draft, self.spec
+        if locked_period(self.ctx, draft) is not None:
+            # Locked since the date was answered, or not yet reopened: nothing is saved,
+            # and the draft waits (LOCKED goes back to the summary, see steps.read_locked).
+            draft.field = None
+            self.state.step = Step.LOCKED
+            return
         period, meeting = period_and_meeting(spec, draft.answers)
         first = spec.fields[0].key
         values = {

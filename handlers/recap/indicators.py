@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from handlers.forms import FORM_FOR_KIND, FORMS, FieldKind, FormSpec, Rate, RecapSpec, photo_ids
-from handlers.periods import shift_period
+from handlers.periods import report_deadline, shift_period
 from handlers.recap.tally import Tally, add_rows, layout_of, pooled, ratio, unit_month
 from storage import KampungView, ReportView, UnitView
 
@@ -38,7 +37,7 @@ class Completeness:
     expected: Mapping[str, int]  # form -> units that should report
     reported: Mapping[str, int]  # form -> units that did
     missing: tuple[Missing, ...]
-    on_time: int  # reports whose first revision came by the deadline
+    on_time: int  # reports whose latest revision came by the deadline (none saved late)
     reports: int
 
     @property
@@ -118,6 +117,15 @@ class FormRecap:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthLock:
+    """A month past its deadline (the district recap shows it per Kampung KB): locked
+    since `since`, and reopened for some kader: (unit, kader, last day open)."""
+
+    since: date
+    reopened: tuple[tuple[str, str, date], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Recap:
     """All indicators of one Kampung KB (or a district) for one month."""
 
@@ -129,6 +137,7 @@ class Recap:
     # Forms reported at will (kegiatan): form name -> the month's reports, by date.
     listings: Mapping[str, tuple[ReportView, ...]] = field(default_factory=dict)
     reviews: tuple[UnitReview, ...] = ()  # the ketua's review, per unit with reports
+    lock: MonthLock | None = None  # set by the district recap once the month is locked
 
     # Shorthands for the forms of today, as callers name them.
     @property
@@ -149,12 +158,6 @@ class Recap:
 
     def participation(self, form: str) -> float | None:
         return self.forms[form].total.rate("participation")
-
-
-def _deadline(period: str, deadline_day: int, timezone: str) -> datetime:
-    """The end of the deadline day of the month after `period`, in the kampung's zone."""
-    year, month = (int(part) for part in shift_period(period, 1).split("-"))
-    return datetime.combine(date(year, month, deadline_day), time.max, tzinfo=ZoneInfo(timezone))
 
 
 def _by_unit_and_month(
@@ -189,7 +192,9 @@ def _completeness(
             reported[spec.name] = reported.get(spec.name, 0) + 1
         else:
             missing.append(Missing(unit.name, spec.name, tuple(kader_by_unit.get(unit.id, ()))))
-    on_time = sum(1 for r in month_reports if (r.first_reported_at or r.reported_at) <= deadline)
+    # The figures recapped are the latest revision's: one saved after the deadline (the
+    # ketua reopened the month) makes the report late, though its first came in time.
+    on_time = sum(1 for r in month_reports if r.reported_at < deadline)
     return Completeness(expected, reported, tuple(missing), on_time, len(month_reports))
 
 
@@ -265,7 +270,7 @@ def build_recap(
         )
         for month in months
     )
-    deadline = _deadline(period, deadline_day, kampung.timezone)
+    deadline = report_deadline(period, deadline_day, kampung.timezone)
     return Recap(
         kampung=kampung,
         period=period,

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage
 from handlers import texts
 from handlers.messages import Attachment, Reply
-from handlers.periods import MonthRange, months_held, shift_period
+from handlers.periods import MonthRange, deadline_day_of, is_locked, months_held, shift_period
 from handlers.recap.chart import recap_chart
-from handlers.recap.indicators import TREND_MONTHS, Recap, build_recap
+from handlers.recap.indicators import TREND_MONTHS, MonthLock, Recap, build_recap
 from handlers.recap.sheets import district_xlsx, recap_xlsx
 from handlers.recap.text import district_text, recap_text
 from storage import PROFILE_KEYS, KampungView, ReportView, UnitView
@@ -63,10 +65,36 @@ async def kampung_recap(
     return build_recap(kampung, period, units, reports, names, deadline_day)
 
 
+async def _month_lock(
+    session: AsyncSession,
+    kampung: KampungView,
+    units: list[UnitView],
+    period: str,
+    deadline_day: int,
+    now: datetime,
+) -> MonthLock | None:
+    """Whether the month is locked in the Kampung KB now, and for whom it is reopened."""
+    zone = ZoneInfo(kampung.timezone)
+    if not is_locked(period, now.astimezone(zone).date(), deadline_day):
+        return None
+    grants = await storage.open_grants_of_units(session, [u.id for u in units], period, now)
+    # A grant closes at midnight after its last day: that day is the one to name.
+    reopened = tuple(
+        (g.unit_name, g.member_name, (g.expires_at.astimezone(zone) - timedelta(seconds=1)).date())
+        for g in grants
+    )
+    return MonthLock(deadline_day_of(period, deadline_day) + timedelta(days=1), reopened)
+
+
 async def district_recaps(
-    session: AsyncSession, kecamatan: str, period: str, deadline_day: int
+    session: AsyncSession,
+    kecamatan: str,
+    period: str,
+    deadline_day: int,
+    now: datetime | None = None,
 ) -> tuple[list[Recap], Recap]:
-    """One recap per Kampung KB of the kecamatan, and one over all of them."""
+    """One recap per Kampung KB of the kecamatan, and one over all of them; given `now`,
+    each Kampung KB's recap says whether the month is locked and for whom it is reopened."""
     kampungs = await storage.kampung_views(session, kecamatan=kecamatan)
     units = await storage.active_units(session, [k.id for k in kampungs])
     reports, names = await _load(session, units, period)
@@ -88,6 +116,21 @@ async def district_recaps(
         )
         for kampung in kampungs
     ]
+    if now is not None:
+        recaps = [
+            replace(
+                built,
+                lock=await _month_lock(
+                    session,
+                    built.kampung,
+                    units_of.get(built.kampung.id, []),
+                    period,
+                    deadline_day,
+                    now,
+                ),
+            )
+            for built in recaps
+        ]
     district = KampungView(
         id=0,
         slug=kecamatan.lower().replace(" ", "-"),

@@ -218,8 +218,22 @@ def district_text(kecamatan: str, period: str, recaps: Sequence[Recap], final: b
         reported, expected = sum(done.reported.values()), sum(done.expected.values())
         if expected and not reported:
             lines.append(t.DISTRICT_ROW_NONE.format(kampung=recap.kampung.name, expected=expected))
-            continue
-        shown = _pooled_rates(recap)
-        shown.update(kampung=recap.kampung.name, reported=reported, expected=expected)
-        lines.append(t.DISTRICT_ROW.format_map(shown))
+        else:
+            shown = _pooled_rates(recap)
+            shown.update(kampung=recap.kampung.name, reported=reported, expected=expected)
+            lines.append(t.DISTRICT_ROW.format_map(shown))
+        lines += _lock_lines(recap)
     return "\n".join(lines)
+
+
+def _lock_lines(recap: Recap) -> list[str]:
+    """The month locked in this Kampung KB, and for whom the ketua reopened it."""
+    lock = recap.lock
+    if lock is None:
+        return []
+    lines = [texts.DISTRICT_LOCKED.format(deadline=texts.short_date(lock.since))]
+    lines += [
+        texts.DISTRICT_UNLOCKED.format(unit=unit, kader=kader, until=texts.short_date(until))
+        for unit, kader, until in lock.reopened
+    ]
+    return lines

@@ -84,6 +84,8 @@ def one_line(err: str) -> str:
             'name = "BKB Ceria"\nnomor_register = "' + "9" * 33 + '"',
             "kampung[0].unit[2].nomor_register",
         ),
+        ("[[kampung]]", "[schedule]\nunlock_days = 0\n\n[[kampung]]", "schedule.unlock_days"),
+        ("[[kampung]]", "[schedule]\nunlock_days = 2.5\n\n[[kampung]]", "schedule.unlock_days"),
     ],
 )
 def test_a_wrong_value_exits_2_naming_the_key(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import select
@@ -13,10 +14,18 @@ from bot.app import Runtime, open_runtime
 from bot.config import load_config
 from bot.telegram import TelegramChannel
 from storage.models import ProcessedUpdate, Report, ReportRevision
-from tests.conftest import NOW, TOKEN, TelegramUser, make_invite, stop_channel, write_config
+from tests.conftest import (
+    NOW,
+    TOKEN,
+    TelegramUser,
+    make_invite,
+    stop_channel,
+    write_config,
+)
 from tests.fakes.botapi import FakeBotApi
 
 GetRuntime = Callable[[], Runtime]
+BEFORE_DEADLINE = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)  # October may still be reported
 
 
 async def register(
@@ -169,6 +178,7 @@ async def test_kb_report_in_one_message_with_balance_check(
 ) -> None:
     runtime = telegram()
     kader = await register(bot_api, runtime, 14, unit="kb-sukamaju")
+    runtime.service.clock = lambda: BEFORE_DEADLINE  # October is still open on 2 November
     reply = await kader.say("/lapor")
     assert "bulan apa" in reply.text and reply.labels == ["November 2026", "Oktober 2026"]
     await kader.press("Oktober 2026")
@@ -371,7 +381,9 @@ async def test_change_against_last_month_is_flagged_in_a_real_turn(
     works on later turns that no longer load reports."""
     runtime = telegram()
     kader = await register(bot_api, runtime, 21)
+    runtime.service.clock = lambda: BEFORE_DEADLINE  # October is still open on 2 November
     await fill_posyandu(kader, "12/10")
+    runtime.service.clock = lambda: NOW
     await kader.say("/lapor")
     await kader.say("10/11")
     reply = await kader.say("80")

@@ -12,6 +12,9 @@ from storage import InviteView, MemberView, ReportView, Role, UnitView
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 20)
+# Before November's deadline day (3): October may still be reported, as the README's
+# one-message KB example does.
+BEFORE_DEADLINE = date(2026, 11, 2)
 
 
 def unit(unit_id: int, kind: str, name: str, meets: str | None = None) -> UnitView:
@@ -59,8 +62,16 @@ class Chat:
         return [e for e in self.effects if isinstance(e, engine.SaveReport)]
 
 
-def chat(*units: UnitView, reports: tuple[ReportView, ...] = (), role: Role = "kader") -> Chat:
-    return Chat(engine.Context(member(*units, role=role), TODAY, NOW, reports))
+def chat(
+    *units: UnitView,
+    reports: tuple[ReportView, ...] = (),
+    role: Role = "kader",
+    today: date = TODAY,
+) -> Chat:
+    now = NOW + (
+        datetime.combine(today, NOW.time(), UTC) - datetime.combine(TODAY, NOW.time(), UTC)
+    )
+    return Chat(engine.Context(member(*units, role=role), today, now, reports))
 
 
 def posyandu_until_d(conversation: Chat) -> None:
@@ -404,7 +415,7 @@ def test_readme_one_message_examples_add_up_and_confirm_left_out_methods_once() 
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     block = readme.split("## One-message reports", 1)[1].split("```")[1]
     [kb_line] = [line for line in block.splitlines() if line.startswith("kb ")]
-    session = chat(PPKBD)
+    session = chat(PPKBD, today=BEFORE_DEADLINE)
     reply = session.say(kb_line)
     assert reply.text.count("Dianggap 0?") == 1
     assert "peserta KB baru IUD/spiral, MOW (steril wanita)" in reply.text
@@ -507,5 +518,7 @@ def test_every_readme_one_message_example_reaches_the_summary() -> None:
     block = readme.split("## One-message reports", 1)[1].split("```")[1]
     units = {"posyandu": MELATI, "bkb": CERIA, "kb": PPKBD, "uppka": UPPKA, "pikr": PIKR}
     for line in block.strip().splitlines():
-        reply = chat(units[line.split()[0]]).say(line)
+        form = line.split()[0]
+        today = BEFORE_DEADLINE if form == "kb" else TODAY  # the KB line names October
+        reply = chat(units[form], today=today).say(line)
         assert "Ringkasan laporan" in reply.text or "Dianggap 0?" in reply.text, line

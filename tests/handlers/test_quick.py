@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.quick import QuickReport, parse_quick_report
-from tests.handlers.test_conversation import CERIA, MELATI, PPKBD, chat, correction_report, unit
+from tests.handlers.test_conversation import (
+    BEFORE_DEADLINE,
+    CERIA,
+    MELATI,
+    PPKBD,
+    chat,
+    correction_report,
+    unit,
+)
 
 
 def test_parsing() -> None:
@@ -87,7 +95,7 @@ def test_bkb_and_kb_in_one_line() -> None:
         "bkb kemarin anggota 30 hadir 25 kader 3 pus 20 puskb 15 penyaji kader materi gizi balita"
     )
     assert "Ringkasan laporan BKB Ceria" in reply.text and "Materi: gizi balita" in reply.text
-    conversation = chat(PPKBD)
+    conversation = chat(PPKBD, today=BEFORE_DEADLINE)
     reply = conversation.say(
         "kb oktober pus 100 spiral 10 mow 0 mop 0 kondom 5 susuk 15 suntik 20 pil 10 "
         "baru iud 0 mow 0 mop 0 kondom 0 implan 0 suntik 2 pil 1 hamil 5 ias 5 iat 10 tial 20"
