@@ -228,7 +228,7 @@ def test_nobody_is_removed_without_a_yes_to_their_name(inputs: list[str]) -> Non
         shown = chat.replies[-1].choices
         asked = chat.state.removing if chat.state.step is engine.Step.CONFIRM_REMOVE else None
         before = len(chat.effects)
-        if said.startswith("#") and int(said[1:]) < len(shown):
+        if said[:1] == "#" and said[1:].isdigit() and int(said[1:]) < len(shown):
             chat.press(shown[int(said[1:])].label)
         else:
             chat.say(said)
