@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -238,3 +239,31 @@ def test_terminal_ketua_invites_with_numbers(
     code = code_in(shown)
     assert f"https://t.me/KaderTestBot?start={code}" in shown
     assert "kader BKB Ceria, Kampung KB Sukamaju" in shown
+
+
+async def test_two_ketua_removing_each_other_at_once_leave_one(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    runtime = telegram()
+    for trial in range(2):  # on PostgreSQL each costs a deadlock timeout (1 s)
+        keys = (6_000 + 2 * trial, 6_001 + 2 * trial)
+        for key in keys:
+            await register(runtime, str(key), role="ketua", unit=None)
+        ketua = [TelegramUser(bot_api, key, f"Anggota {key}") for key in keys]
+        for me, other in ((ketua[0], keys[1]), (ketua[1], keys[0])):
+            await me.say("/anggota")
+            await me.press(f"Anggota {other}")
+        confirms = [next(m for m in reversed(k.messages()) if m.buttons) for k in ketua]
+        before = len(bot_api.sent)
+        # Both in one getUpdates answer: their turns run concurrently (different chats).
+        await asyncio.gather(
+            *(
+                bot_api.user_presses(k.user_id, m, dict(m.buttons)["Ya, hapus"])
+                for k, m in zip(ketua, confirms, strict=True)
+            )
+        )
+        await bot_api.wait_for_sent(before + 2)
+        left = [key for key in keys if await member_named(runtime, key) is not None]
+        assert len(left) == 1, f"trial {trial}: {left} left of two ketua removing each other"
+        gone = next(k for k in ketua if k.user_id not in left)
+        assert "belum terdaftar" in gone.last.text
