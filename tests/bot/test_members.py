@@ -267,3 +267,24 @@ async def test_two_ketua_removing_each_other_at_once_leave_one(
         assert len(left) == 1, f"trial {trial}: {left} left of two ketua removing each other"
         gone = next(k for k in ketua if k.user_id not in left)
         assert "belum terdaftar" in gone.last.text
+
+
+async def test_whatsapp_list_of_sixty_members_is_sent_whole(wa: WhatsAppBot) -> None:
+    ketua = WhatsAppUser(wa, "628555")
+    await ketua.say(f"DAFTAR {await make_invite(wa.runtime, role='ketua', unit=None)}")
+    for n in range(60):
+        member_id = await register(wa.runtime, f"{7_000 + n}")
+        async with wa.runtime.database.write() as session:  # long names, as people have
+            member = await session.get(Member, member_id)
+            assert member is not None
+            member.name = f"Ibu Siti Nurhalizah Rahmawati Putri {n + 1:02d}"
+            session.add(member)
+    before = len(ketua.messages())
+    reply = await ketua.say("ANGGOTA")
+    sent = ketua.messages()[before:]
+    assert all(len(m.text) <= 4096 for m in sent)
+    shown = "\n".join(m.text for m in sent)
+    assert "60. Ibu Siti Nurhalizah Rahmawati Putri 60 – kader Posyandu Melati" in shown
+    assert reply.text.endswith("Ketik nomornya."), reply.text[-200:]
+    reply = await ketua.say("60")
+    assert "Hapus Ibu Siti Nurhalizah Rahmawati Putri 60 (kader Posyandu Melati)" in reply.text
