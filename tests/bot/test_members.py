@@ -288,3 +288,20 @@ async def test_whatsapp_list_of_sixty_members_is_sent_whole(wa: WhatsAppBot) -> 
     assert reply.text.endswith("Ketik nomornya."), reply.text[-200:]
     reply = await ketua.say("60")
     assert "Hapus Ibu Siti Nurhalizah Rahmawati Putri 60 (kader Posyandu Melati)" in reply.text
+
+
+async def test_a_name_with_direction_overrides_cannot_garble_the_member_list(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    runtime = telegram()
+    await register(runtime, str(KETUA), role="ketua", unit=None)
+    code = await make_invite(runtime)
+    # U+202E turns the rest of a line around: "Hapus ... dari daftar anggota?" would read
+    # backwards, the name shown another way than it is.
+    newcomer = TelegramUser(bot_api, NEWCOMER, "Bu \u202eirtsiS\u202c \u2067Ani\u2069")
+    await newcomer.say(f"/start {code}")
+    ketua = TelegramUser(bot_api, KETUA, "Bu Ketua")
+    reply = await ketua.say("/anggota")
+    assert "1. Bu irtsiS Ani – kader Posyandu Melati" in reply.text
+    reply = await ketua.press("Bu irtsiS Ani")
+    assert "Hapus Bu irtsiS Ani (kader Posyandu Melati) dari daftar anggota?" in reply.text
