@@ -39,6 +39,7 @@ from handlers.messages import (
     Reply,
     TextPart,
     reply_parts,
+    split_text,
 )
 from handlers.service import ConversationService
 
@@ -239,7 +240,10 @@ class WhatsAppChannel:
         interactive = interactive_payload(part.text, part.choices)
         if interactive is None:
             text = numbered(part.text, part) if part.choices else part.text
-            await self._send(user_key, {"type": "text", "text": {"body": text[:4096]}})
+            # The numbered choices make the text longer than the part: a long member list
+            # goes out in pieces, its last numbers and "ketik nomornya" included.
+            for piece in split_text(text, MESSAGE_LIMIT):
+                await self._send(user_key, {"type": "text", "text": {"body": piece}})
             return
         if len(part.text) > BUTTON_BODY_LIMIT:  # the long text first, the buttons after it
             await self._send(user_key, {"type": "text", "text": {"body": part.text}})

@@ -136,9 +136,10 @@ class _RecapDue:
     final_recap: date
 
 
-def _recap_due(local: datetime, rules: ScheduleRules) -> _RecapDue:
-    today = local.date()
-    final_recap = today.replace(day=rules.final_day)
+def _recap_due(local: datetime, rules: ScheduleRules, month: date) -> _RecapDue:
+    """The status and final recap that go out in `month` (its first day): of the month
+    before it."""
+    final_recap = month.replace(day=rules.final_day)
     status_day = rules.status_day
     # A status caught up late still comes before the next word to the ketua about the
     # month (the missing list or the final recap), never after it nor beside it.
@@ -147,16 +148,24 @@ def _recap_due(local: datetime, rules: ScheduleRules) -> _RecapDue:
         until = rules.deadline_day + 1
     status = (
         status_day is not None
-        and _in_window(local, today.replace(day=status_day), rules.send_time)
-        and local < datetime.combine(today.replace(day=until), rules.send_time, local.tzinfo)
+        and _in_window(local, month.replace(day=status_day), rules.send_time)
+        and local < datetime.combine(month.replace(day=until), rules.send_time, local.tzinfo)
     )
     return _RecapDue(
-        period=shift_period(period_of(today), -1),
+        period=shift_period(period_of(month), -1),
         status=status,
         final=_in_window(local, final_recap, rules.send_time),
-        deadline=today.replace(day=rules.deadline_day),
+        deadline=month.replace(day=rules.deadline_day),
         final_recap=final_recap,
     )
+
+
+def _recaps_due(local: datetime, rules: ScheduleRules) -> list[_RecapDue]:
+    """Those of last month's schedule (a final recap on the 28th is caught up in the first
+    days of the next month) and of this month's, oldest first."""
+    this_month = local.date().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    return [_recap_due(local, rules, month) for month in (last_month, this_month)]
 
 
 def plan_kampung(now: datetime, rules: ScheduleRules, data: KampungPlanInput) -> list[Planned]:
@@ -166,18 +175,20 @@ def plan_kampung(now: datetime, rules: ScheduleRules, data: KampungPlanInput) ->
     last_month = shift_period(period_of(today), -1)
     planned: list[Planned] = []
 
-    due = _recap_due(local, rules)
-    if due.final:
-        final = FinalRecapPayload(kampung_id=kampung.id, period=last_month)
-        planned += [Planned(OutboxKind.FINAL_RECAP, k.id, last_month, final) for k in data.ketua]
-    if due.status:
-        status = StatusPayload(
-            kampung_id=kampung.id,
-            period=last_month,
-            deadline=due.deadline,
-            final_recap=due.final_recap,
-        )
-        planned += [Planned(OutboxKind.RECAP_STATUS, k.id, last_month, status) for k in data.ketua]
+    for due in _recaps_due(local, rules):
+        if due.final:
+            final = FinalRecapPayload(kampung_id=kampung.id, period=due.period)
+            kind = OutboxKind.FINAL_RECAP
+            planned += [Planned(kind, k.id, due.period, final) for k in data.ketua]
+        if due.status:
+            status = StatusPayload(
+                kampung_id=kampung.id,
+                period=due.period,
+                deadline=due.deadline,
+                final_recap=due.final_recap,
+            )
+            kind = OutboxKind.RECAP_STATUS
+            planned += [Planned(kind, k.id, due.period, status) for k in data.ketua]
 
     for unit in data.units:
         if not expects_reports(unit.kind):
@@ -255,20 +266,21 @@ def plan_district(
     timezone: str,
     plkb: Sequence[Recipient],
 ) -> list[Planned]:
-    due = _recap_due(now.astimezone(ZoneInfo(timezone)), rules)
     planned: list[Planned] = []
-    if due.final:
-        final = FinalDistrictRecapPayload(kecamatan=kecamatan, period=due.period)
-        kind = OutboxKind.FINAL_DISTRICT_RECAP
-        planned += [Planned(kind, p.id, due.period, final) for p in plkb]
-    if due.status:
-        status = DistrictStatusPayload(
-            kecamatan=kecamatan,
-            period=due.period,
-            deadline=due.deadline,
-            final_recap=due.final_recap,
-        )
-        planned += [Planned(OutboxKind.DISTRICT_STATUS, p.id, due.period, status) for p in plkb]
+    for due in _recaps_due(now.astimezone(ZoneInfo(timezone)), rules):
+        if due.final:
+            final = FinalDistrictRecapPayload(kecamatan=kecamatan, period=due.period)
+            kind = OutboxKind.FINAL_DISTRICT_RECAP
+            planned += [Planned(kind, p.id, due.period, final) for p in plkb]
+        if due.status:
+            status = DistrictStatusPayload(
+                kecamatan=kecamatan,
+                period=due.period,
+                deadline=due.deadline,
+                final_recap=due.final_recap,
+            )
+            kind = OutboxKind.DISTRICT_STATUS
+            planned += [Planned(kind, p.id, due.period, status) for p in plkb]
     return planned
 
 

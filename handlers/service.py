@@ -15,7 +15,7 @@ from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage
@@ -69,6 +69,12 @@ class ConversationService:
                 # Another turn used the code (or removed the member) between our reading
                 # and writing it; this turn was rolled back. Run it again: it now reads
                 # the code as used (the member as gone), and says so.
+                return await self._handle(incoming)
+            except DBAPIError as error:
+                if not storage.is_lost_to_another(error):
+                    raise
+                # PostgreSQL rolled this turn back for a concurrent one (a deadlock): run
+                # it again after the other, as above.
                 return await self._handle(incoming)
         except OperationalError as error:
             if storage.is_disk_full(error):

@@ -24,6 +24,7 @@ from storage.errors import (
     NotFoundError,
     describe_failure,
     is_disk_full,
+    is_lost_to_another,
 )
 from storage.invites import (
     INVITE_ALPHABET,
@@ -180,6 +181,7 @@ __all__ = [
     "get_recipient",
     "grant_unlock",
     "is_disk_full",
+    "is_lost_to_another",
     "kader_by_unit",
     "kampung_exists",
     "kampung_views",

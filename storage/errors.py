@@ -23,6 +23,18 @@ class MemberChangedError(Exception):
     moved, or never theirs): the turn must not erase them."""
 
 
+# PostgreSQL aborts one of two transactions that wait on each other (deadlock_detected) or
+# that cannot both be serialized (serialization_failure); the other one goes on.
+_LOST_TO_ANOTHER = frozenset({"40P01", "40001"})
+
+
+def is_lost_to_another(error: DBAPIError) -> bool:
+    """Whether the database rolled this transaction back in favour of a concurrent one:
+    run again, it sees what the other one wrote. Two ketua removing each other at once
+    get this: each turn holds its own conversation row and would delete the other's."""
+    return getattr(error.orig, "sqlstate", None) in _LOST_TO_ANOTHER
+
+
 # Below this much free space, a SQLite I/O error is taken for a full disk: growing the WAL
 # index (-shm) on a full disk fails as "disk I/O error", not as SQLITE_FULL.
 _NEARLY_FULL_BYTES = 1024 * 1024

@@ -244,9 +244,11 @@ async def get_outbox(session: AsyncSession, outbox_id: int) -> Outbox | None:
 
 
 async def update_outbox(session: AsyncSession, outbox_id: int, **changes: Any) -> None:
-    """Change a row; a finished one keeps no content (a missing list names kader)."""
+    """Change a row; a finished one keeps no content (a missing list names kader). A row
+    gone meanwhile (its member was erased while it was being sent) is left gone."""
     row = await session.get(Outbox, outbox_id)
-    assert row is not None
+    if row is None:
+        return
     for key, value in changes.items():
         setattr(row, key, value.value if isinstance(value, StrEnum) else value)
     if row.status in FINISHED:

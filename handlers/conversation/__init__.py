@@ -118,13 +118,16 @@ class Said:
 # Control characters (NUL among them, which PostgreSQL refuses in text) and lone surrogates
 # (which cannot be encoded) are never part of an answer.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Nor, in a name, direction overrides and isolates: a name is shown inside others' lines
+# (the member list, "Hapus ... ?"), which one of them would turn around to the line's end.
+_NOT_IN_NAMES = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def understand(incoming: Incoming) -> Said:
     incoming = replace(
         incoming,
         text=_UNPRINTABLE.sub("", incoming.text),
-        display_name=_UNPRINTABLE.sub("", incoming.display_name),
+        display_name=_NOT_IN_NAMES.sub("", _UNPRINTABLE.sub("", incoming.display_name)),
     )
     if incoming.choice is not None and is_notice(incoming.choice):
         return Said(incoming, notice=decode(incoming.choice))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -238,3 +239,69 @@ def test_terminal_ketua_invites_with_numbers(
     code = code_in(shown)
     assert f"https://t.me/KaderTestBot?start={code}" in shown
     assert "kader BKB Ceria, Kampung KB Sukamaju" in shown
+
+
+async def test_two_ketua_removing_each_other_at_once_leave_one(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    runtime = telegram()
+    for trial in range(2):  # on PostgreSQL each costs a deadlock timeout (1 s)
+        keys = (6_000 + 2 * trial, 6_001 + 2 * trial)
+        for key in keys:
+            await register(runtime, str(key), role="ketua", unit=None)
+        ketua = [TelegramUser(bot_api, key, f"Anggota {key}") for key in keys]
+        for me, other in ((ketua[0], keys[1]), (ketua[1], keys[0])):
+            await me.say("/anggota")
+            await me.press(f"Anggota {other}")
+        confirms = [next(m for m in reversed(k.messages()) if m.buttons) for k in ketua]
+        before = len(bot_api.sent)
+        # Both in one getUpdates answer: their turns run concurrently (different chats).
+        await asyncio.gather(
+            *(
+                bot_api.user_presses(k.user_id, m, dict(m.buttons)["Ya, hapus"])
+                for k, m in zip(ketua, confirms, strict=True)
+            )
+        )
+        await bot_api.wait_for_sent(before + 2)
+        left = [key for key in keys if await member_named(runtime, key) is not None]
+        assert len(left) == 1, f"trial {trial}: {left} left of two ketua removing each other"
+        gone = next(k for k in ketua if k.user_id not in left)
+        assert "belum terdaftar" in gone.last.text
+
+
+async def test_whatsapp_list_of_sixty_members_is_sent_whole(wa: WhatsAppBot) -> None:
+    ketua = WhatsAppUser(wa, "628555")
+    await ketua.say(f"DAFTAR {await make_invite(wa.runtime, role='ketua', unit=None)}")
+    for n in range(60):
+        member_id = await register(wa.runtime, f"{7_000 + n}")
+        async with wa.runtime.database.write() as session:  # long names, as people have
+            member = await session.get(Member, member_id)
+            assert member is not None
+            member.name = f"Ibu Siti Nurhalizah Rahmawati Putri {n + 1:02d}"
+            session.add(member)
+    before = len(ketua.messages())
+    reply = await ketua.say("ANGGOTA")
+    sent = ketua.messages()[before:]
+    assert all(len(m.text) <= 4096 for m in sent)
+    shown = "\n".join(m.text for m in sent)
+    assert "60. Ibu Siti Nurhalizah Rahmawati Putri 60 – kader Posyandu Melati" in shown
+    assert reply.text.endswith("Ketik nomornya."), reply.text[-200:]
+    reply = await ketua.say("60")
+    assert "Hapus Ibu Siti Nurhalizah Rahmawati Putri 60 (kader Posyandu Melati)" in reply.text
+
+
+async def test_a_name_with_direction_overrides_cannot_garble_the_member_list(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    runtime = telegram()
+    await register(runtime, str(KETUA), role="ketua", unit=None)
+    code = await make_invite(runtime)
+    # U+202E turns the rest of a line around: "Hapus ... dari daftar anggota?" would read
+    # backwards, the name shown another way than it is.
+    newcomer = TelegramUser(bot_api, NEWCOMER, "Bu \u202eirtsiS\u202c \u2067Ani\u2069")
+    await newcomer.say(f"/start {code}")
+    ketua = TelegramUser(bot_api, KETUA, "Bu Ketua")
+    reply = await ketua.say("/anggota")
+    assert "1. Bu irtsiS Ani – kader Posyandu Melati" in reply.text
+    reply = await ketua.press("Bu irtsiS Ani")
+    assert "Hapus Bu irtsiS Ani (kader Posyandu Melati) dari daftar anggota?" in reply.text

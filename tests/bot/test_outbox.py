@@ -391,3 +391,28 @@ async def test_rows_that_cannot_be_sent_fail_alone_and_block_no_other(
     )
     assert (by_member[erased].status, by_member[erased].last_error) == ("dropped", "member erased")
     assert by_member[good].status == "sent"
+
+
+async def test_a_member_removed_while_their_message_is_on_the_wire_fails_nothing(
+    telegram: GetRuntime,
+    bot_api: FakeBotApi,
+    channel: TelegramChannel,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    runtime = telegram()
+    kader = await register(runtime, "700")
+    await queue_text(runtime, kader, "x", "pesan untuk kader")
+    bot_api.send_delay = 0.5  # the ketua removes them (/anggota) while it is being sent
+    sender = OutboxSender(runtime.database, {"telegram": channel}, system_clock)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    await asyncio.sleep(0.2)
+    async with runtime.database.write() as session:
+        await storage.erase_member(session, kader, datetime.now(UTC))
+    await bot_api.wait_for_sent(1)
+    await asyncio.sleep(0.3)
+    stop.set()
+    await task
+    assert [r.levelname for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
+    async with runtime.database.read() as session:
+        assert await storage.outbox_rows(session) == [], "nothing of theirs comes back"

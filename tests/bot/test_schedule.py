@@ -428,3 +428,22 @@ async def test_an_old_config_with_recap_day_after_the_deadline_keeps_its_recap_d
             ("missing_list", "2026-11"),
             ("final_recap", "2026-11"),
         ]
+
+
+async def test_a_final_recap_on_the_28th_missed_is_caught_up_in_the_next_month(
+    village: tuple[Runtime, dict[str, int]],
+) -> None:
+    runtime, people = village
+    rules = ScheduleRules(
+        recap_day=1, send_time=time(7, 0), reminder_days_before=(1,), deadline_day=27
+    )
+    assert rules.final_day == 28
+    # Down from the 27th of November until the 1st of December, 10:00 WIB: the final recap
+    # of October (due on 28 November) is 3 days late, well within the week of catching up.
+    clock = Clock(datetime(2026, 12, 1, 3, 0, tzinfo=UTC))
+    await Schedule(runtime.database, rules, clock).tick()
+    assert kinds_for(await queued(runtime), people["ketua_sukamaju"]) == [
+        ("final_recap", "2026-10"),
+        ("recap_status", "2026-11"),
+    ]
+    assert ("final_district_recap", "2026-10") in kinds_for(await queued(runtime), people["plkb"])

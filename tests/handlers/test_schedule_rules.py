@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from bot.config import ScheduleSettings
 from bot.scheduler import rules_from
-from handlers.reminders import KampungPlanInput, plan_kampung
+from handlers.reminders import CATCH_UP_DAYS, KampungPlanInput, plan_kampung
 from storage import KampungView, Recipient, UnitView
 
 KETUA = Recipient(1, "telegram", "1", "Bu Ketua", "ketua", 1, "X", reminders_on=True)
@@ -57,6 +57,9 @@ def test_one_final_recap_after_the_deadline_and_one_word_a_day(
     while now < datetime(2027, 1, 1, tzinfo=zone):
         for item in plan_kampung(now, rules, data):
             if item.member_id == KETUA.id and item.kind in ABOUT_LAST_MONTH:
+                if item.period == "2026-10":  # November's, caught up: sent then if running
+                    assert now.astimezone(zone).day <= 1 + CATCH_UP_DAYS
+                    continue
                 assert item.period == "2026-11"
                 first_seen.setdefault((item.kind, item.period), now.astimezone(zone).date())
         now += timedelta(hours=1)
