@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import assert_never
 from zoneinfo import ZoneInfo
@@ -46,6 +46,8 @@ class ConversationService:
     database: Database
     deadline_day: int = 3
     clock: Clock = system_clock
+    # Members' views kept between turns, checked against the database on every turn.
+    _views: storage.MemberViews = field(default_factory=storage.MemberViews, init=False, repr=False)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn; a redelivered update (same update id) gets no replies.
@@ -77,16 +79,19 @@ class ConversationService:
             )
             return []
         async with self.database.write() as session:
-            if incoming.update_id is not None and not await storage.claim_update(
-                session, incoming.channel, incoming.update_id, now, incoming.user_key
-            ):
+            start = await storage.begin_turn(
+                session,
+                self._views,
+                channel=incoming.channel,
+                user_key=incoming.user_key,
+                update_id=incoming.update_id,
+                now=now,
+            )
+            if start is None:
                 log.info("skipping redelivered update %s", incoming.update_id)
                 return []
-            member = await storage.get_member(session, incoming.channel, incoming.user_key)
-            if member is not None:
-                await storage.note_inbound(session, member, now)
-            view = await storage.member_view(session, member) if member else None
-            state = await self._load_state(session, incoming)
+            view = start.member
+            state = self._read_state(start.state, incoming)
             if incoming.photo is not None:
                 sniffed = image_type(incoming.photo.data)
                 incoming = (
@@ -95,11 +100,7 @@ class ConversationService:
                     else replace(incoming, photo=Photo(incoming.photo.data, sniffed))
                 )
             said = conversation.understand(incoming)
-            if (
-                incoming.photo is not None
-                and member is not None
-                and conversation.wants_photo(state)
-            ):
+            if incoming.photo is not None and view is not None and conversation.wants_photo(state):
                 photo_id = await storage.store_photo(
                     session,
                     channel=incoming.channel,
@@ -236,9 +237,13 @@ class ConversationService:
             deadline_day=self.deadline_day,
         )
 
-    @staticmethod
-    async def _load_state(session: AsyncSession, incoming: Incoming) -> conversation.State:
+    @classmethod
+    async def _load_state(cls, session: AsyncSession, incoming: Incoming) -> conversation.State:
         raw = await storage.load_state(session, incoming.channel, incoming.user_key)
+        return cls._read_state(raw, incoming)
+
+    @staticmethod
+    def _read_state(raw: str | None, incoming: Incoming) -> conversation.State:
         if raw is None:
             return conversation.State()
         try:

@@ -29,6 +29,7 @@ from storage.invites import (
 )
 from storage.members import (
     INBOUND_PRECISION,
+    MemberViews,
     Recipient,
     erase_member,
     get_member,
@@ -36,7 +37,6 @@ from storage.members import (
     kader_by_unit,
     list_members,
     member_view,
-    note_inbound,
     recipients,
     set_reminders,
 )
@@ -85,6 +85,7 @@ from storage.reports import (
     save_report,
 )
 from storage.roles import ROLES, Role
+from storage.turns import TurnStart, begin_turn
 from storage.views import InviteView, KampungView, MemberView, ReportView, UnitView
 
 __all__ = [
@@ -105,6 +106,7 @@ __all__ = [
     "LeaderLock",
     "MeetingReminderPayload",
     "MemberView",
+    "MemberViews",
     "NotFoundError",
     "OutboxKind",
     "OutboxPayload",
@@ -115,10 +117,12 @@ __all__ = [
     "Role",
     "StoredPhoto",
     "TextPayload",
+    "TurnStart",
     "UnitSeed",
     "UnitView",
     "active_units",
     "add_member_unit",
+    "begin_turn",
     "claim_update",
     "create_invites",
     "describe_failure",
@@ -141,7 +145,6 @@ __all__ = [
     "load_state",
     "location",
     "member_view",
-    "note_inbound",
     "outbox_rows",
     "parse_payload",
     "payload_type",
