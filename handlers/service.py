@@ -7,12 +7,14 @@ transaction, so a crash leaves either the whole turn or none of it.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import assert_never
 from zoneinfo import ZoneInfo
 
+from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,6 +38,21 @@ MAX_MESSAGE_AGE = timedelta(days=7)
 # or found by its id, even when the platform's clock runs ahead of ours.
 PROCESSED_UPDATE_TTL = MAX_MESSAGE_AGE + timedelta(days=1)
 
+# What an operator watches (GET /metrics, bot/metrics.py).
+TURNS_HANDLED = Counter(
+    "kaderbot_turns_handled", "Turns run to the end, their replies ready", ["channel"]
+)
+TURNS_FAILED = Counter(
+    "kaderbot_turns_failed",
+    "Turns that failed (the user is told to try again; nothing of the turn is stored)",
+    ["channel"],
+)
+TURN_SECONDS = Histogram(
+    "kaderbot_turn_seconds",
+    "One turn, from the update handed to the service to its replies ready (committed)",
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
@@ -55,17 +72,22 @@ class ConversationService:
         A database failure raises; channels answer it with texts.SERVER_TROUBLE, and since
         the turn's transaction rolled back, nothing of it is stored.
         """
+        started = time.perf_counter()
         try:
             try:
-                return await self._handle(incoming)
+                replies = await self._handle(incoming)
             except storage.InviteTakenError:
                 # Another turn used the code between our reading and writing it; this turn
                 # was rolled back. Run it again: it now reads the code as used, and says so.
-                return await self._handle(incoming)
-        except OperationalError as error:
-            if storage.is_disk_full(error):
+                replies = await self._handle(incoming)
+        except Exception as error:
+            TURNS_FAILED.labels(incoming.channel).inc()
+            if isinstance(error, OperationalError) and storage.is_disk_full(error):
                 log.critical("the database disk is full: turns cannot be saved")
             raise
+        TURNS_HANDLED.labels(incoming.channel).inc()
+        TURN_SECONDS.observe(time.perf_counter() - started)
+        return replies
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         now = self.clock()
@@ -194,6 +216,11 @@ class ConversationService:
         async with self.database.write() as session:
             await storage.store_inbound(session, channel, updates, self.clock())
             await storage.forget_inbound(session, channel, handled)
+
+    async def outbox_counts(self) -> dict[tuple[str, str], int]:
+        """Outbox rows by (kind, status), for GET /metrics."""
+        async with self.database.read() as session:
+            return await storage.outbox_counts(session)
 
     async def stored_inbound(self, channel: str) -> list[str]:
         """Updates stored but not known to be handled: a crash came between."""
