@@ -78,6 +78,10 @@ async def _postgres_throughput(server: PostgresServer) -> list[throughput.Rate]:
     return rates
 
 
+def _verdict(met: bool) -> str:
+    return "met" if met else "not met"
+
+
 def _rate_row(name: str, rate: throughput.Rate, echo: throughput.Rate, goal: str) -> str:
     return (
         f"| {name} | {rate.updates} | {rate.seconds:.1f} | {rate.per_second:.0f} "
@@ -148,6 +152,8 @@ async def _measure(server: PostgresServer) -> str:
         _rate_row("KaderBot, SQLite", ours, echo, "ratio >= 0.80, p95 < 50 ms"),
         _rate_row("KaderBot, PostgreSQL, 1 worker", postgres_rates[0], echo, "(reported)"),
         _rate_row("KaderBot, PostgreSQL, 2 workers", postgres_rates[1], echo, "(reported)"),
+        "",
+        f"Ratio goal (>= 0.80) {_verdict(ours.per_second / echo.per_second >= 0.8)} in this run.",
         "",
         "With 50 kader each waiting for their answer, an update waits for the others in",
         "flight: the mean latency is 50 / rate (Little's law; 120 ms for the echo bot itself",
