@@ -13,6 +13,7 @@ import storage
 from bot.config import Config
 from bot.delivery import Deliverer
 from bot.leader import lead
+from bot.metrics import LEADER, serve_metrics
 from bot.outbox import OutboxSender
 from bot.scheduler import Schedule, rules_from
 from bot.sole import sole_server
@@ -100,11 +101,21 @@ async def _serve(config: Config, stop: asyncio.Event, telegram_token: str | None
             log.info("KaderBot is running as @%s; Ctrl-C stops it", telegram.app.bot.username)
 
         async def duties(until: asyncio.Event) -> None:
-            await _lead(runtime, deliverers, until)
+            LEADER.set(1)
+            try:
+                await _lead(runtime, deliverers, until)
+            finally:
+                LEADER.set(0)
 
+        metrics = None
+        if config.telegram.metrics_listen is not None:
+            metrics, port = await serve_metrics(config.telegram.metrics_listen, runtime.service)
+            log.info("GET /metrics on %s (port %d)", config.telegram.metrics_listen, port)
         try:
             await lead(runtime.database, stop, duties)
         finally:
+            if metrics is not None:
+                await metrics.cleanup()
             if telegram is not None:
                 await telegram.stop()
             if whatsapp is not None:

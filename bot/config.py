@@ -153,6 +153,9 @@ class TelegramSettings(_Settings):
     webhook_url: str | None = None
     webhook_listen: HostPort = "127.0.0.1:8443"
     webhook_secret_env: str = "TELEGRAM_WEBHOOK_SECRET"
+    # GET /metrics on a listener of its own (polling mode has no web server; the webhook
+    # servers answer /metrics themselves).
+    metrics_listen: HostPort | None = None
 
 
 class WhatsAppTemplates(_Settings):

@@ -36,6 +36,7 @@ from telegram.ext import (
 )
 
 from bot.delivery import DeliveryError
+from bot.metrics import add_metrics
 from bot.polling import InboxPolling, TelegramApp, handle_stored, seconds
 from bot.webserver import add_health, serve
 from handlers import texts
@@ -239,7 +240,8 @@ class TelegramChannel:
 
         Only requests carrying the secret token header are accepted (PTB's own Starlette
         example does not check it); an update is handled before the 200, so one that
-        failed is delivered again rather than lost. GET /healthz answers load balancers.
+        failed is delivered again rather than lost. GET /healthz answers load balancers,
+        GET /metrics Prometheus.
         """
         await self._begin()
         await handle_stored(self.app, self.service, CHANNEL)  # left by an earlier polling run
@@ -248,6 +250,7 @@ class TelegramChannel:
         app = web.Application()
         app.router.add_post(path, self._on_webhook)
         add_health(app, self.service)
+        add_metrics(app, self.service)
         self._runner, self.port = await serve(app, listen)
         await self.app.bot.set_webhook(
             url=url,

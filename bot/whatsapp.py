@@ -26,6 +26,7 @@ from aiohttp import web
 from bot import whatsapp_inbound as inbound
 from bot.config import WhatsAppSettings
 from bot.delivery import DeliveryError
+from bot.metrics import add_metrics
 from bot.webserver import add_health, serve
 from handlers import texts
 from handlers.messages import (
@@ -139,6 +140,7 @@ class WhatsAppChannel:
         app.router.add_get(self.settings.webhook_path, self._verify)
         app.router.add_post(self.settings.webhook_path, self._receive)
         add_health(app, self.service)
+        add_metrics(app, self.service)
         return app
 
     async def _verify(self, request: web.Request) -> web.Response:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import assert_never
 from zoneinfo import ZoneInfo
 
+from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,6 +39,23 @@ MAX_MESSAGE_AGE = timedelta(days=7)
 # Processed ids are kept a day longer, so that every message is either refused by its age
 # or found by its id, even when the platform's clock runs ahead of ours.
 PROCESSED_UPDATE_TTL = MAX_MESSAGE_AGE + timedelta(days=1)
+# How often a turn PostgreSQL rolled back for a concurrent one is run again.
+_RERUNS_AFTER_LOSING = 3
+
+# What an operator watches (GET /metrics, bot/metrics.py).
+TURNS_HANDLED = Counter(
+    "kaderbot_turns_handled", "Turns run to the end, their replies ready", ["channel"]
+)
+TURNS_FAILED = Counter(
+    "kaderbot_turns_failed",
+    "Turns that failed (the user is told to try again; nothing of the turn is stored)",
+    ["channel"],
+)
+TURN_SECONDS = Histogram(
+    "kaderbot_turn_seconds",
+    "One turn, from the update handed to the service to its replies ready (committed)",
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
 
 
 def system_clock() -> datetime:
@@ -55,6 +74,8 @@ class ConversationService:
     # The Telegram bot's username, for the links of invites made in the chat (/undang):
     # set by the shell from config or from Telegram; None: the link says /start CODE.
     bot_username: str | None = None
+    # Members' views kept between turns, checked against the database on every turn.
+    _views: storage.MemberViews = field(default_factory=storage.MemberViews, init=False, repr=False)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one turn; a redelivered update (same update id) gets no replies.
@@ -62,24 +83,41 @@ class ConversationService:
         A database failure raises; channels answer it with texts.SERVER_TROUBLE, and since
         the turn's transaction rolled back, nothing of it is stored.
         """
+        started = time.perf_counter()
         try:
             try:
-                return await self._handle(incoming)
+                replies = await self._handle(incoming)
             except (storage.InviteTakenError, storage.MemberChangedError):
                 # Another turn used the code (or removed the member) between our reading
                 # and writing it; this turn was rolled back. Run it again: it now reads
                 # the code as used (the member as gone), and says so.
-                return await self._handle(incoming)
+                replies = await self._handle(incoming)
             except DBAPIError as error:
                 if not storage.is_lost_to_another(error):
                     raise
                 # PostgreSQL rolled this turn back for a concurrent one (a deadlock): run
                 # it again after the other, as above.
-                return await self._handle(incoming)
-        except OperationalError as error:
-            if storage.is_disk_full(error):
+                replies = await self._again_after_losing(incoming)
+        except Exception as error:
+            TURNS_FAILED.labels(incoming.channel).inc()
+            if isinstance(error, OperationalError) and storage.is_disk_full(error):
                 log.critical("the database disk is full: turns cannot be saved")
             raise
+        TURNS_HANDLED.labels(incoming.channel).inc()
+        TURN_SECONDS.observe(time.perf_counter() - started)
+        return replies
+
+    async def _again_after_losing(self, incoming: Incoming) -> list[Reply]:
+        """Run a turn again that PostgreSQL rolled back for a concurrent one. The rerun
+        can lose once more while the winner still holds its locks (its first statements
+        take the chat's rows before the winner's erasure reaches them), so a few tries."""
+        for _ in range(_RERUNS_AFTER_LOSING - 1):
+            try:
+                return await self._handle(incoming)
+            except DBAPIError as error:
+                if not storage.is_lost_to_another(error):
+                    raise
+        return await self._handle(incoming)
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         now = self.clock()
@@ -93,16 +131,19 @@ class ConversationService:
             )
             return []
         async with self.database.write() as session:
-            if incoming.update_id is not None and not await storage.claim_update(
-                session, incoming.channel, incoming.update_id, now, incoming.user_key
-            ):
+            start = await storage.begin_turn(
+                session,
+                self._views,
+                channel=incoming.channel,
+                user_key=incoming.user_key,
+                update_id=incoming.update_id,
+                now=now,
+            )
+            if start is None:
                 log.info("skipping redelivered update %s", incoming.update_id)
                 return []
-            member = await storage.get_member(session, incoming.channel, incoming.user_key)
-            if member is not None:
-                await storage.note_inbound(session, member, now)
-            view = await storage.member_view(session, member) if member else None
-            state = await self._load_state(session, incoming)
+            view = start.member
+            state = self._read_state(start.state, incoming)
             if incoming.photo is not None:
                 sniffed = image_type(incoming.photo.data)
                 incoming = (
@@ -111,11 +152,7 @@ class ConversationService:
                     else replace(incoming, photo=Photo(incoming.photo.data, sniffed))
                 )
             said = conversation.understand(incoming)
-            if (
-                incoming.photo is not None
-                and member is not None
-                and conversation.wants_photo(state)
-            ):
+            if incoming.photo is not None and view is not None and conversation.wants_photo(state):
                 photo_id = await storage.store_photo(
                     session,
                     channel=incoming.channel,
@@ -285,6 +322,11 @@ class ConversationService:
             await storage.store_inbound(session, channel, updates, self.clock())
             await storage.forget_inbound(session, channel, handled)
 
+    async def outbox_counts(self) -> dict[tuple[str, str], int]:
+        """Outbox rows by (kind, status), for GET /metrics."""
+        async with self.database.read() as session:
+            return await storage.outbox_counts(session)
+
     async def stored_inbound(self, channel: str) -> list[str]:
         """Updates stored but not known to be handled: a crash came between."""
         async with self.database.read() as session:
@@ -366,9 +408,13 @@ class ConversationService:
             ctx = replace(ctx, requester=requester)
         return ctx
 
-    @staticmethod
-    async def _load_state(session: AsyncSession, incoming: Incoming) -> conversation.State:
+    @classmethod
+    async def _load_state(cls, session: AsyncSession, incoming: Incoming) -> conversation.State:
         raw = await storage.load_state(session, incoming.channel, incoming.user_key)
+        return cls._read_state(raw, incoming)
+
+    @staticmethod
+    def _read_state(raw: str | None, incoming: Incoming) -> conversation.State:
         if raw is None:
             return conversation.State()
         try:

@@ -39,6 +39,7 @@ from storage.invites import (
 )
 from storage.members import (
     INBOUND_PRECISION,
+    MemberViews,
     Recipient,
     erase_member,
     get_member,
@@ -81,6 +82,7 @@ from storage.outbox import (
     due_outbox_of,
     enqueue,
     get_outbox,
+    outbox_counts,
     outbox_rows,
     parse_payload,
     payload_type,
@@ -107,6 +109,7 @@ from storage.reports import (
 )
 from storage.reviews import decide, review_views, waiting_reviews
 from storage.roles import ROLES, Role
+from storage.turns import TurnStart, begin_turn
 from storage.unlocks import grant_unlock, open_grants, open_grants_of_units
 from storage.views import (
     GrantView,
@@ -144,6 +147,7 @@ __all__ = [
     "MemberChangedError",
     "MemberListing",
     "MemberView",
+    "MemberViews",
     "NotFoundError",
     "NoticePayload",
     "OutboxKind",
@@ -159,10 +163,12 @@ __all__ = [
     "StatusPayload",
     "StoredPhoto",
     "TextPayload",
+    "TurnStart",
     "UnitSeed",
     "UnitView",
     "active_units",
     "add_member_unit",
+    "begin_turn",
     "claim_update",
     "create_invite",
     "create_invites",
@@ -197,6 +203,7 @@ __all__ = [
     "note_inbound",
     "open_grants",
     "open_grants_of_units",
+    "outbox_counts",
     "outbox_rows",
     "parse_payload",
     "payload_type",

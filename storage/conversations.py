@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy import select as core_select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,19 +40,31 @@ async def load_state(session: AsyncSession, channel: str, user_key: str) -> str 
     return row.state if row else None
 
 
+def _upsert_state(dialect: Any) -> Any:
+    table = Conversation.__table__  # type: ignore[attr-defined]
+    statement = dialect.insert(table).values(
+        channel=bindparam("channel"),
+        user_key=bindparam("user_key"),
+        state=bindparam("state"),
+        updated_at=bindparam("now"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["channel", "user_key"],
+        set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
+    )
+
+
+# Built once: every turn that moves on writes it (the compiled cache serves it).
+_SAVE_STATE = {"sqlite": _upsert_state(sqlite), "postgresql": _upsert_state(postgresql)}
+
+
 async def save_state(
     session: AsyncSession, channel: str, user_key: str, state: str, now: datetime
 ) -> None:
     """Insert or update in one statement (no read first: a turn already read it)."""
-    table = Conversation.__table__  # type: ignore[attr-defined]
-    statement = dialect_insert(session, table).values(
-        channel=channel, user_key=user_key, state=state, updated_at=now
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["channel", "user_key"],
-        set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
-    )
-    await session.exec(statement)
+    connection = await session.connection()
+    params = {"channel": channel, "user_key": user_key, "state": state, "now": now}
+    await connection.execute(_SAVE_STATE[connection.dialect.name], params)
 
 
 async def claim_update(

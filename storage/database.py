@@ -2,7 +2,8 @@
 
 Sessions for writing (`write`, one transaction, behind the SQLite write gate) and for
 reading (`read`), the health ping, the SQLite online backup and the PostgreSQL leader
-lock. SQLite gets WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE.
+lock. SQLite gets WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE; its writing
+connections run their statements on the event loop's own thread (see _InlineSqlite).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -63,12 +66,43 @@ def location(url: str) -> str:
     return str(path) if path is not None else make_url(url).render_as_string(hide_password=True)
 
 
-def _create_engine(url: str) -> AsyncEngine:
+class _InlineSqlite(aiosqlite.Connection):
+    """aiosqlite's connection, but each call runs at once on the calling (event loop)
+    thread instead of a hop to the connection's own thread and back.
+
+    A statement on a local SQLite file takes microseconds; the hop costs a turn of the
+    event loop each way, and a turn makes a dozen calls (execute, fetch, close, begin,
+    commit) while it holds the write gate, so under load the hops, not SQLite, set the
+    pace (docs/benchmarks.md). Only writing connections run inline: writers take turns
+    at the write gate anyway, and their transactions are short. Reads (a recap over
+    years of reports) keep aiosqlite's thread, so that they never stall the loop.
+    The connection is still opened (and closed) by aiosqlite's thread.
+    """
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+
+async def _connect_inline(path: str) -> aiosqlite.Connection:
+    # The connection is made on aiosqlite's thread and used on the loop's.
+    connector = partial(sqlite3.connect, path, check_same_thread=False)
+    connection = _InlineSqlite(connector, iter_chunk_size=64)
+    connection._thread.daemon = True  # as SQLAlchemy does for aiosqlite's own
+    return await connection
+
+
+def _create_engine(url: str, *, inline: bool = False) -> AsyncEngine:
     full_url = async_url(url)
     # pool_pre_ping: after a database server restart, stale pooled connections are replaced
     # instead of failing the next turn. A SQLite file has no server to lose.
     server = not full_url.startswith("sqlite")
-    engine = create_async_engine(full_url, pool_pre_ping=server)
+    path = sqlite_path(url)
+    if inline and path is not None:
+        engine = create_async_engine(full_url, async_creator=partial(_connect_inline, str(path)))
+    else:
+        engine = create_async_engine(full_url, pool_pre_ping=server)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
@@ -140,12 +174,15 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = _create_engine(url)
+        self.engine = _create_engine(url, inline=True)
         self.dialect: str = self.engine.dialect.name
+        # On SQLite, reads get an engine of their own whose statements run on aiosqlite's
+        # thread (see _InlineSqlite); elsewhere both are the one engine.
+        self._read_engine = _create_engine(url) if self.dialect == "sqlite" else self.engine
         self._gate = _WriteGate(sqlite=self.dialect == "sqlite")
         self._writes = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._reads = async_sessionmaker(
-            self.engine.execution_options(**{_READ_ONLY: True}),
+            self._read_engine.execution_options(**{_READ_ONLY: True}),
             class_=AsyncSession,
             expire_on_commit=False,
         )
@@ -200,6 +237,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._read_engine is not self.engine:
+            await self._read_engine.dispose()
 
 
 def _sqlite_backup(source: Path, target: Path) -> int:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, update
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.errors import NotFoundError
 from storage.models import (
+    PROFILE_KEYS,
     Conversation,
     Inbox,
     Kampung,
@@ -21,12 +24,13 @@ from storage.models import (
     ProcessedUpdate,
     ReportRevision,
     Unit,
+    ViewVersion,
 )
-from storage.organisation import POKJA_KIND, unit_view
+from storage.organisation import POKJA_KIND
 from storage.outbox import OutboxStatus
 from storage.photos import erase_sender
 from storage.roles import Role, as_role
-from storage.views import MemberListing, MemberView
+from storage.views import MemberListing, MemberView, UnitView
 
 INBOUND_PRECISION = timedelta(minutes=5)
 
@@ -36,47 +40,174 @@ async def get_member(session: AsyncSession, channel: str, user_key: str) -> Memb
     return (await session.exec(query)).first()
 
 
-async def member_view(session: AsyncSession, member: Member) -> MemberView:
-    """The member with the units they may report for (kader) or see (ketua, PLKB)."""
-    assert member.id is not None
-    query = select(Unit, Kampung).join(Kampung).where(col(Unit.active).is_(True))
-    if member.role == "kader":
-        # Their own units, and their Kampung KB's pokja unit: any member reports kegiatan.
-        own = select(MemberUnit.unit_id).where(MemberUnit.member_id == member.id)
-        query = query.where(
-            or_(
-                col(Unit.id).in_(own),
-                and_(col(Unit.kind) == POKJA_KIND, col(Unit.kampung_id) == member.kampung_id),
-            )
+# --- a member's view, in Core statements built once (the turn's hot path) ---------------
+
+_member = Member.__table__  # type: ignore[attr-defined]
+_unit = Unit.__table__  # type: ignore[attr-defined]
+_kampung = Kampung.__table__  # type: ignore[attr-defined]
+_member_unit = MemberUnit.__table__  # type: ignore[attr-defined]
+_outbox = Outbox.__table__  # type: ignore[attr-defined]
+_view_version = ViewVersion.__table__  # type: ignore[attr-defined]
+
+# The member's own columns, and the view version read in the same statement: a view kept
+# in memory is checked against both on every turn (MemberViews).
+MEMBER_ROW = core_select(
+    _member.c.id,
+    _member.c.name,
+    _member.c.role,
+    _member.c.kampung_id,
+    _member.c.kecamatan,
+    _member.c.last_inbound_at,
+    core_select(_view_version.c.version).where(_view_version.c.id == 1).scalar_subquery(),
+).where(_member.c.channel == bindparam("channel"), _member.c.user_key == bindparam("user_key"))
+_UNITS = (
+    core_select(
+        _unit.c.id,
+        _unit.c.slug,
+        _unit.c.kind,
+        _unit.c.name,
+        _unit.c.rw,
+        _unit.c.meets,
+        _kampung.c.id,
+        _kampung.c.name,
+        *(_kampung.c[key] for key in PROFILE_KEYS),
+    )
+    .join(_kampung, _unit.c.kampung_id == _kampung.c.id)
+    .where(_unit.c.active.is_(True))
+    .order_by(_kampung.c.name, _unit.c.id)
+)
+_UNITS_OF = {
+    # A kader's own units, and their Kampung KB's pokja unit: any member reports kegiatan.
+    "kader": _UNITS.where(
+        or_(
+            _unit.c.id.in_(
+                core_select(_member_unit.c.unit_id).where(
+                    _member_unit.c.member_id == bindparam("member_id")
+                )
+            ),
+            and_(_unit.c.kind == POKJA_KIND, _unit.c.kampung_id == bindparam("kampung_id")),
         )
-    elif member.role == "ketua":
-        query = query.where(Unit.kampung_id == member.kampung_id)
+    ),
+    "ketua": _UNITS.where(_unit.c.kampung_id == bindparam("kampung_id")),
+    "plkb": _UNITS.where(_kampung.c.kecamatan == bindparam("kecamatan")),
+}
+_KAMPUNG_PLACE = core_select(_kampung.c.name, _kampung.c.timezone, _kampung.c.kecamatan).where(
+    _kampung.c.id == bindparam("kampung_id")
+)
+_KECAMATAN_TIMEZONE = (
+    core_select(_kampung.c.timezone).where(_kampung.c.kecamatan == bindparam("kecamatan")).limit(1)
+)
+_NOTE_INBOUND = (
+    update(_member)
+    .where(_member.c.id == bindparam("member"))
+    .values(last_inbound_at=bindparam("now", type_=_member.c.last_inbound_at.type))
+)
+_WAITING_DUE = (
+    update(_outbox)
+    .where(
+        _outbox.c.member_id == bindparam("member"),
+        _outbox.c.status == OutboxStatus.WAITING.value,
+    )
+    .values(
+        status=OutboxStatus.PENDING.value,
+        next_attempt_at=bindparam("now", type_=_outbox.c.next_attempt_at.type),
+    )
+)
+
+
+def _unit_of(row: Sequence[Any]) -> UnitView:
+    unit_id, slug, kind, name, rw, meets, kampung_id, kampung_name, *profile = row
+    return UnitView(
+        id=unit_id,
+        slug=slug,
+        kind=kind,
+        name=name,
+        rw=rw,
+        meets=meets,
+        kampung_id=kampung_id,
+        kampung_name=kampung_name,
+        profile={key: int(n) for key, n in zip(PROFILE_KEYS, profile, strict=True)},
+    )
+
+
+def build_member_view(connection: Connection, member: Sequence[Any]) -> MemberView:
+    """The member (a MEMBER_ROW) with the units they may report for (kader) or see
+    (ketua, PLKB), their place and time zone."""
+    member_id, name, role, kampung_id, kecamatan = member[:5]
+    found = connection.execute(
+        _UNITS_OF[as_role(role)],
+        {"member_id": member_id, "kampung_id": kampung_id, "kecamatan": kecamatan},
+    )
+    units = tuple(_unit_of(row) for row in found)
+    place_row = (
+        connection.execute(_KAMPUNG_PLACE, {"kampung_id": kampung_id}).first()
+        if kampung_id is not None
+        else None
+    )
+    if place_row is not None:
+        place, timezone, kecamatan = place_row
     else:
-        query = query.where(Kampung.kecamatan == member.kecamatan)
-    rows = (await session.exec(query.order_by(col(Kampung.name), col(Unit.id)))).all()
-    units = tuple(unit_view(unit, kampung) for unit, kampung in rows)
-    kampung = await session.get(Kampung, member.kampung_id) if member.kampung_id else None
-    kecamatan: str | None
-    if kampung is not None:
-        place, timezone, kecamatan = kampung.name, kampung.timezone, kampung.kecamatan
-    else:
-        kecamatan = member.kecamatan
-        first = (
-            await session.exec(select(Kampung).where(Kampung.kecamatan == member.kecamatan))
-        ).first()
-        place = f"Kecamatan {member.kecamatan}"
-        timezone = first.timezone if first else "Asia/Jakarta"
-    assert member.id is not None
+        place = f"Kecamatan {kecamatan}"
+        first = connection.execute(_KECAMATAN_TIMEZONE, {"kecamatan": kecamatan}).scalar()
+        timezone = first or "Asia/Jakarta"
     return MemberView(
-        id=member.id,
-        name=member.name,
-        role=as_role(member.role),
+        id=member_id,
+        name=name,
+        role=as_role(role),
         place=place,
-        kampung_id=member.kampung_id,
+        kampung_id=kampung_id,
         timezone=timezone,
         units=units,
         kecamatan=kecamatan,
     )
+
+
+class MemberViews:
+    """Members' views kept in memory, each with the view version it was built at.
+
+    A view is served only while the view version (raised by triggers on every change to
+    kampung, unit and member_unit, in any worker or command) and the member's own row
+    (name, role, kampung, kecamatan, read on every turn) are what they were when it was
+    built.
+    """
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self._limit = limit
+        self._views: dict[int, tuple[tuple[Any, ...], MemberView]] = {}
+
+    def view(self, connection: Connection, member: Sequence[Any]) -> MemberView:
+        """The view of a MEMBER_ROW: kept, or built now (and kept)."""
+        key = (*member[1:5], member[6])  # name, role, kampung, kecamatan, view version
+        kept = self._views.get(member[0])
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        built = build_member_view(connection, member)
+        if len(self._views) >= self._limit:
+            self._views.clear()  # rare: more members than the limit wrote recently
+        self._views[member[0]] = (key, built)
+        return built
+
+
+def note_inbound(connection: Connection, member: Sequence[Any], now: datetime) -> None:
+    """Record the message of a member (a MEMBER_ROW); queued messages that waited for it
+    are due again.
+
+    Written at most every few minutes: the 24-hour window needs no finer clock, and a
+    write per turn would cost every turn.
+    """
+    last: datetime | None = member[5]
+    if last is not None and now - last < INBOUND_PRECISION:
+        return
+    connection.execute(_NOTE_INBOUND, {"member": member[0], "now": now})
+    connection.execute(_WAITING_DUE, {"member": member[0], "now": now})
+
+
+async def member_view(session: AsyncSession, member: Member) -> MemberView:
+    """The member with the units they may report for (kader) or see (ketua, PLKB)."""
+    connection = await session.connection()
+    params = {"channel": member.channel, "user_key": member.user_key}
+    row = (await connection.execute(MEMBER_ROW, params)).one()
+    return await connection.run_sync(build_member_view, row)
 
 
 async def member_view_by_id(session: AsyncSession, member_id: int) -> MemberView | None:
@@ -151,25 +282,6 @@ async def set_reminders(session: AsyncSession, member_id: int, on: bool) -> None
     assert member is not None
     member.reminders_on = on
     session.add(member)
-    await session.flush()
-
-
-async def note_inbound(session: AsyncSession, member: Member, now: datetime) -> None:
-    """Record the member's message; queued messages that waited for it are due again.
-
-    Written at most every few minutes: the 24-hour window needs no finer clock, and a
-    write per turn would cost every turn.
-    """
-    last = member.last_inbound_at
-    if last is not None and now - last < INBOUND_PRECISION:
-        return
-    member.last_inbound_at = now
-    session.add(member)
-    await session.exec(
-        update(Outbox)
-        .where(col(Outbox.member_id) == member.id, col(Outbox.status) == OutboxStatus.WAITING.value)
-        .values(status=OutboxStatus.PENDING.value, next_attempt_at=now)
-    )
     await session.flush()
 
 

@@ -259,3 +259,14 @@ class UnlockGrant(SQLModel, table=True):
     granted_by: int = Field(foreign_key="member.id")
     granted_at: datetime = Field(sa_column=_utc_column())
     expires_at: datetime = Field(sa_column=_utc_column())
+
+
+class ViewVersion(SQLModel, table=True):
+    """One row: a number that triggers (migration 0010) raise with every change to the
+    kampung, unit and member_unit tables, by any worker or command. A worker keeps
+    members' views (their units, their place) in memory with the number they were built
+    at, and reads the number with the member on every turn, so a view is never served
+    after what it was made of changed."""
+
+    id: int = Field(primary_key=True)
+    version: int = 0

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, assert_never
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -259,3 +260,11 @@ async def update_outbox(session: AsyncSession, outbox_id: int, **changes: Any) -
 
 async def outbox_rows(session: AsyncSession) -> list[Outbox]:
     return list((await session.exec(select(Outbox).order_by(col(Outbox.id)))).all())
+
+
+async def outbox_counts(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """How many rows the outbox holds, by (kind, status): what an operator watches."""
+    query = select(Outbox.kind, Outbox.status, func.count()).group_by(
+        col(Outbox.kind), col(Outbox.status)
+    )
+    return {(kind, status): int(n) for kind, status, n in (await session.exec(query)).all()}

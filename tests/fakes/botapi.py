@@ -65,6 +65,9 @@ class FakeBotApi:
         self.send_delays: list[float] = []  # one-off delays for the next sends (time-outs)
         # Called with each message the bot sends: benchmarks answer like a quick user.
         self.on_send: Callable[[Sent], Awaitable[None]] | None = None
+        # Called with each getUpdates answer as it leaves: benchmarks time each update from
+        # the moment it reaches the bot.
+        self.on_fetch: Callable[[list[dict[str, Any]]], None] | None = None
         self.base_url = ""
         self.files: dict[str, bytes] = {}  # file_path -> the bytes /file/bot<token>/ serves
 
@@ -199,6 +202,8 @@ class FakeBotApi:
             answer = list(self.updates[:100])
             if answer:
                 self.fetched = max(self.fetched, answer[-1]["update_id"])
+                if self.on_fetch is not None:
+                    self.on_fetch(answer)
             return answer
 
     def confirmed(self, update_id: int) -> bool:
