@@ -524,6 +524,7 @@ class ConversationService:
                         kampung_id=effect.kampung_id,
                         unit_id=effect.unit_id,
                         now=now,
+                        created_by=member.id if member else None,
                     )
                 case conversation.RemoveMember():
                     assert member is not None

@@ -87,10 +87,11 @@ async def create_invite(
     kampung_id: int,
     unit_id: int | None,
     now: datetime,
+    created_by: int | None = None,
 ) -> None:
     """Store one single-use code (made beforehand with new_code) for a kader of a unit or a
-    ketua of a Kampung KB, valid INVITE_VALID_DAYS. Raises NotFoundError when the unit is
-    not an active unit of that Kampung KB."""
+    ketua of a Kampung KB, valid INVITE_VALID_DAYS, made by member `created_by`. Raises
+    NotFoundError when the unit is not an active unit of that Kampung KB."""
     if unit_id is not None:
         unit = await session.get(Unit, unit_id)
         if unit is None or unit.kampung_id != kampung_id or not unit.active:
@@ -105,6 +106,7 @@ async def create_invite(
             unit_id=unit_id,
             created_at=now,
             expires_at=now + timedelta(days=INVITE_VALID_DAYS),
+            created_by=created_by,
         )
     )
     await session.flush()

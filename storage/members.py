@@ -17,6 +17,7 @@ from storage.models import (
     PROFILE_KEYS,
     Conversation,
     Inbox,
+    Invite,
     Kampung,
     Member,
     MemberUnit,
@@ -311,6 +312,17 @@ async def erase_member(session: AsyncSession, member_id: int, now: datetime) -> 
     await erase_sender(session, member.channel, member.user_key, f"removed-{member_id}")
     await session.exec(delete(MemberUnit).where(col(MemberUnit.member_id) == member_id))
     await session.exec(delete(Outbox).where(col(Outbox.member_id) == member_id))
+    # Codes they made and nobody used end now: a ketua removed must not come back (or let
+    # anyone in) with a code made before.
+    await session.exec(
+        update(Invite)
+        .where(
+            col(Invite.created_by) == member_id,
+            col(Invite.used_at).is_(None),
+            col(Invite.expires_at) > now,
+        )
+        .values(expires_at=now)
+    )
     member.name = ""
     member.user_key = f"removed-{member_id}"
     member.reminders_on = False

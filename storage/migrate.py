@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0010"
+HEAD = "0011"
 _SCRIPTS = Path(__file__).parent / "migrations"
 
 

@@ -121,6 +121,9 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=_utc_column())
     used_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     used_by: int | None = Field(default=None, foreign_key="member.id")
+    # The member who made it in the chat (/undang); None: the operator's CLI. Erasing
+    # that member ends their unused codes.
+    created_by: int | None = Field(default=None, foreign_key="member.id")
 
 
 class Report(SQLModel, table=True):

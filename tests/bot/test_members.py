@@ -305,3 +305,33 @@ async def test_a_name_with_direction_overrides_cannot_garble_the_member_list(
     assert "1. Bu irtsiS Ani – kader Posyandu Melati" in reply.text
     reply = await ketua.press("Bu irtsiS Ani")
     assert "Hapus Bu irtsiS Ani (kader Posyandu Melati) dari daftar anggota?" in reply.text
+
+
+async def test_a_removed_ketuas_unused_codes_end_with_them(
+    telegram: GetRuntime, bot_api: FakeBotApi
+) -> None:
+    """A ketua the PLKB removes cannot come back, nor let anyone in, with a code they made
+    before; a code another ketua made still works."""
+    runtime = telegram()
+    await register(runtime, str(PLKB), role="plkb", kampung=None, unit=None, kecamatan="Cibeunying")
+    plkb = TelegramUser(bot_api, PLKB, "Pak PLKB")
+    await plkb.say("/undang")
+    leaving = TelegramUser(bot_api, NEWCOMER, "Bu Lama")
+    await leaving.say(f"/start {code_in((await plkb.press('Kampung KB Mekarsari')).text)}")
+    await leaving.say("/undang")
+    for_herself = code_in((await leaving.press("Ketua pokja")).text)
+    await leaving.say("/undang")
+    await leaving.press("Kader")
+    for_a_kader = code_in((await leaving.press("Posyandu Anggrek")).text)
+    await plkb.say("/undang")
+    from_plkb = code_in((await plkb.press("Kampung KB Mekarsari")).text)
+
+    await plkb.say("/anggota")
+    await plkb.press("Bu Lama")
+    assert (await plkb.press("Ya, hapus")).text.startswith("Bu Lama sudah dihapus")
+
+    again = TelegramUser(bot_api, NEWCOMER + 50, "Bu Lama lagi")
+    assert "kedaluwarsa" in (await again.say(f"/start {for_herself}")).text
+    assert "kedaluwarsa" in (await again.say(f"/start {for_a_kader}")).text
+    reply = await again.say(f"/start {from_plkb}")
+    assert "terdaftar sebagai ketua pokja di Kampung KB Mekarsari" in reply.text
