@@ -5,7 +5,8 @@ buttons as words to type, so that a number typed there stays a number. Files (a 
 chart and spreadsheet) are written to a folder and their paths printed. A line
 `foto PATH` naming an image file sends that image, as a photo sent in a chat. Messages
 queued for the user (a notice from another member's turn, a scheduled recap) are shown
-between turns, since no outbox sender serves the terminal.
+between turns, since no outbox sender serves the terminal; typing the number (or the
+label) of such a message's button presses it, as a tap on a phone would.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import TextIO
 
 from handlers import texts
-from handlers.messages import PHOTO_MAX_BYTES, PHOTO_TOO_BIG, Incoming, Photo, Reply
+from handlers.conversation.tokens import is_notice
+from handlers.messages import PHOTO_MAX_BYTES, PHOTO_TOO_BIG, Choice, Incoming, Photo, Reply
 from handlers.service import ConversationService
 
 CHANNEL = "console"
@@ -46,6 +48,28 @@ def write_files(reply: Reply, directory: Path) -> list[Path]:
     return paths
 
 
+class _Pressable:
+    """The buttons of the last notice shown, while it is the last thing with buttons on
+    screen: a number or label typed then is a press of that button. A question's own
+    buttons need no such help (the engine reads a typed label or number itself)."""
+
+    def __init__(self) -> None:
+        self.choices: tuple[Choice, ...] = ()
+
+    def saw(self, replies: list[Reply]) -> None:
+        for reply in replies:
+            if reply.choices:
+                notice = all(is_notice(choice.value) for choice in reply.choices)
+                self.choices = reply.choices if notice else ()
+
+    def pressed(self, line: str) -> str | None:
+        typed = line.strip().rstrip(".").lower()
+        for number, choice in enumerate(self.choices, 1):
+            if typed in (str(number), choice.label.lower()):
+                return choice.value
+        return None
+
+
 def _show(replies: list[Reply], stdout: TextIO, files: Path) -> None:
     for reply in replies:
         shown = [render(reply)]
@@ -55,11 +79,12 @@ def _show(replies: list[Reply], stdout: TextIO, files: Path) -> None:
 
 
 async def _show_queued(
-    service: ConversationService, user: str, stdout: TextIO, files: Path
+    service: ConversationService, user: str, stdout: TextIO, files: Path, pressable: _Pressable
 ) -> None:
     try:
         for outbox_id, replies in await service.queued_for(CHANNEL, user):
             _show(replies, stdout, files)
+            pressable.saw(replies)
             await service.mark_shown(outbox_id)
     except Exception:  # a message that cannot be shown must not end the session
         log.exception("queued messages for %s could not be shown", user)
@@ -88,8 +113,11 @@ async def chat(
 ) -> None:
     stdout.write(texts.CONSOLE_WELCOME.format(user=user) + "\n")
     # A form left open (the last session ended, or the process was killed) goes on here.
-    _show(await service.resume(CHANNEL, user), stdout, files)
-    await _show_queued(service, user, stdout, files)
+    pressable = _Pressable()
+    resumed = await service.resume(CHANNEL, user)
+    _show(resumed, stdout, files)
+    pressable.saw(resumed)
+    await _show_queued(service, user, stdout, files, pressable)
     while True:
         stdout.write("> ")
         stdout.flush()
@@ -102,10 +130,14 @@ async def chat(
         incoming = _with_photo(
             Incoming(channel=CHANNEL, user_key=user, text=line.strip(), display_name=user)
         )
+        pressed = pressable.pressed(line)
+        if pressed is not None:
+            incoming = Incoming(channel=CHANNEL, user_key=user, choice=pressed, display_name=user)
         try:
             replies = await service.handle(incoming)
         except Exception:  # as on the other channels: one sentence here, the trace in the log
             log.exception("turn failed in the terminal channel for %s", user)
             replies = [Reply(texts.SERVER_TROUBLE)]
         _show(replies, stdout, files)
-        await _show_queued(service, user, stdout, files)
+        pressable.saw(replies)
+        await _show_queued(service, user, stdout, files, pressable)

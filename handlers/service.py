@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage
@@ -218,11 +218,24 @@ class ConversationService:
             member = await storage.get_member(session, channel, user_key)
             if member is None or member.id is None:
                 return []
-            for row in await storage.due_outbox_of(session, member.id, now):
+            rows = await storage.due_outbox_of(session, member.id, now)
+            unrenderable: list[tuple[int, str]] = []
+            for row in rows:
                 assert row.id is not None
-                payload = storage.parse_payload(row.kind, row.payload)
-                shown.append(
-                    (row.id, await rendering.render(session, payload, self.deadline_day, now))
+                try:
+                    payload = storage.parse_payload(row.kind, row.payload)
+                    replies = await rendering.render(session, payload, self.deadline_day, now)
+                except SQLAlchemyError:
+                    raise
+                except Exception as error:  # as the outbox sender: this row fails alone
+                    unrenderable.append((row.id, f"the payload cannot be rendered: {error!r}"))
+                    continue
+                shown.append((row.id, replies))
+        for outbox_id, reason in unrenderable:
+            log.warning("outbox %s: %s", outbox_id, reason)
+            async with self.database.write() as session:
+                await storage.update_outbox(
+                    session, outbox_id, status=storage.OutboxStatus.FAILED, last_error=reason
                 )
         return shown
 

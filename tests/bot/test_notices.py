@@ -105,3 +105,56 @@ async def test_the_terminal_shows_queued_notices_between_turns(telegram: GetRunt
     async with runtime.database.read() as session:
         [row] = await storage.outbox_rows(session)
     assert row.status == "sent"
+
+
+async def test_a_terminal_ketua_answers_a_review_notice_by_its_number(
+    telegram: GetRuntime,
+) -> None:
+    """The terminal has no buttons to tap: the number (or label) of a notice's button,
+    typed right after the notice, is that press; afterwards numbers mean the menu again."""
+    runtime = telegram()
+    service = runtime.service
+    ketua_code = await make_invite(runtime, role="ketua")
+    kader_code = await make_invite(runtime)
+    await console.chat(service, "bu-ketua", io.StringIO(f"/start {ketua_code}\n"), io.StringIO())
+    lines = [f"/start {kader_code}", "posyandu hari ini S50 K48 D45 N40 T3 O1 B1 BGM1"]
+    lines += ["6", "5", "Simpan"]
+    out = io.StringIO()
+    await console.chat(service, "bu-sari", io.StringIO("\n".join(lines) + "\n"), out)
+    assert "Tersimpan" in out.getvalue()
+    out = io.StringIO()
+    await console.chat(service, "bu-ketua", io.StringIO("1\n1\n"), out)
+    shown = out.getvalue()
+    assert "📋 Laporan baru: Posyandu Melati" in shown and "  1. Setujui" in shown
+    assert "Disetujui ✅ Posyandu Melati" in shown
+    assert "Laporan untuk unit mana?" in shown, "the second 1 is the menu's Lapor"
+
+
+async def test_a_queued_message_that_cannot_be_shown_fails_alone_in_the_terminal(
+    telegram: GetRuntime,
+) -> None:
+    runtime = telegram()
+    code = await make_invite(runtime, role="ketua")
+    await console.chat(runtime.service, "bu-ketua", io.StringIO(f"/start {code}\n"), io.StringIO())
+    async with runtime.database.write() as session:
+        member = await storage.get_member(session, console.CHANNEL, "bu-ketua")
+        assert member is not None and member.id is not None
+        for key, text in (("broken", "x"), ("fine", "Pesan yang baik")):
+            await storage.enqueue(
+                session,
+                kind=OutboxKind.NOTICE,
+                member_id=member.id,
+                period=key,
+                payload=NoticePayload(text=text),
+                now=runtime.service.clock(),
+            )
+        rows = await storage.outbox_rows(session)
+        broken = next(row for row in rows if row.period == "broken")
+        assert broken.id is not None
+        await storage.update_outbox(session, broken.id, payload="{}")  # written by older code
+    out = io.StringIO()
+    await console.chat(runtime.service, "bu-ketua", io.StringIO("/status\n"), out)
+    assert "Pesan yang baik" in out.getvalue() and "Status laporan" in out.getvalue()
+    async with runtime.database.read() as session:
+        statuses = {row.period: row.status for row in await storage.outbox_rows(session)}
+    assert statuses == {"broken": "failed", "fine": "sent"}
