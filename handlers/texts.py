@@ -919,6 +919,12 @@ REVIEW_TO_KADER = (
     "Alasan: {reason}\nTekan Perbaiki untuk mengubahnya."
 )
 REVIEW_FIX = "Perbaiki"
+# A report returned after its month's deadline: the month is reopened for the kader too.
+REVIEW_RETURN_OPENED = (
+    "Batas lapor sudah lewat, jadi laporan {month} dibuka untuk {kader} sampai {until} "
+    "agar bisa diperbaiki."
+)
+REVIEW_RETURN_OPEN_FOR_YOU = "Laporan {month} dibuka untuk Anda sampai {until}."
 REVIEW_DIGEST = "📋 {count} laporan menunggu pemeriksaan Anda:"
 REVIEW_DIGEST_LINE = "{number}. {title}, {when} (revisi {revision}), dari {reporter}: {figures}"
 REVIEW_DIGEST_WARNED = "   ⚠️ {warnings}"

@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 from handlers import texts
 from handlers.forms import FORMS, FieldKind
+from handlers.periods import is_locked
 from storage.views import ReviewView
 
 from .display import report_title, shown_value
+from .lock import open_until
 from .rules import answer_warnings
-from .state import Context, Notify, Returning, Review, Step
+from .state import Context, GrantUnlock, Notify, Returning, Review, Step
 from .tokens import Act, Token, encode_notice, revision_token
 from .turn import Turn
 
@@ -287,7 +289,28 @@ def finish_return(turn: Turn, reason: str) -> None:
     text = texts.REVIEW_TO_KADER.format(
         title=title(view), when=when(view), revision=view.revision, ketua=member.name, reason=reason
     )
+    said = texts.REVIEW_RETURNED.format(title=title(view), kader=view.reporter, reason=reason)
+    until = _reopen_for_fixing(turn, view)
+    if until is not None:
+        month = texts.month_name(view.period)
+        text += "\n" + texts.REVIEW_RETURN_OPEN_FOR_YOU.format(month=month, until=until)
+        said += "\n" + texts.REVIEW_RETURN_OPENED.format(
+            month=month, kader=view.reporter, until=until
+        )
     key = f"returned:{view.id}.{view.revision}@{turn.ctx.now.isoformat()}"
     fix = ((texts.REVIEW_FIX, Token(Act.FIX, str(view.id))),)
     turn.effects.append(notice(view.reported_by, key, text, fix))
-    turn.say(texts.REVIEW_RETURNED.format(title=title(view), kader=view.reporter, reason=reason))
+    turn.say(said)
+
+
+def _reopen_for_fixing(turn: Turn, view: ReviewView) -> str | None:
+    """A report returned after its month's deadline would be locked for the kader asked
+    to fix it: the return grants them what Buka would (that unit and month, for
+    unlock_days). Returns the last day it is open, or None when the month is not locked."""
+    ctx, member = turn.ctx, turn.ctx.member
+    assert member is not None and view.reported_by is not None
+    if view.reported_by == member.id or not is_locked(view.period, ctx.today, ctx.deadline_day):
+        return None
+    last_day, closes = open_until(ctx)
+    turn.effects.append(GrantUnlock(view.unit.id, view.period, view.reported_by, member.id, closes))
+    return texts.short_date(last_day)

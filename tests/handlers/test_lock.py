@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers import conversation as engine
+from handlers.conversation.tokens import Act, encode_notice, revision_token
+from handlers.messages import Incoming
 from handlers.periods import is_locked
-from storage import GrantView
+from storage import GrantView, ReviewView
 from tests.handlers.test_conversation import MELATI, Chat, member
 
 REPORT = "posyandu {day} S50 K48 D45 N40 BGM1 bumil6 kader5"
@@ -99,3 +101,60 @@ def test_no_ketua_to_ask_says_so_and_keeps_the_question() -> None:
     assert "Belum ada ketua" in reply.text and "sudah dikunci" in reply.text
     reply = conversation.press("Kembali")
     assert "Tanggal hari buka posyandu?" in reply.text
+
+
+# --- Kembalikan after the deadline reopens the month for the kader who reported -----------
+
+KADER_ID = 9
+
+
+def returning_ketua(today: date, period: str, meeting: date) -> Chat:
+    """A ketua who pressed Kembalikan on a report of Posyandu Melati made by kader 9."""
+    report = ReviewView(
+        id=5,
+        unit=MELATI,
+        form="posyandu",
+        period=period,
+        meeting_date=meeting,
+        revision=1,
+        values={"s": 50, "k": 48, "d": 45},
+        reported_at=datetime(2026, 11, 2, 3, tzinfo=UTC),
+        reported_by=KADER_ID,
+        reporter="Bu Rina",
+    )
+    now = datetime.combine(today, time(3), UTC)  # 10:00 in Jakarta
+    ctx = engine.Context(member(MELATI, role="ketua"), today, now, reviews=(report,))
+    conversation = Chat(ctx)
+    pressed = encode_notice(revision_token(Act.RETURN, report.id, report.revision))
+    reply = conversation._turn(Incoming("test", "u", choice=pressed))
+    assert "Kenapa laporan Posyandu Melati dikembalikan?" in reply.text
+    return conversation
+
+
+def test_a_report_returned_after_the_deadline_is_reopened_for_its_kader() -> None:
+    conversation = returning_ketua(date(2026, 11, 4), "2026-10", date(2026, 10, 10))
+    reply = conversation.press("Angka tidak masuk akal")
+    assert "dikembalikan ke Bu Rina" in reply.text
+    assert "Oktober 2026 dibuka untuk Bu Rina sampai 6 Nov 2026" in reply.text
+    [grant] = [e for e in conversation.effects if isinstance(e, engine.GrantUnlock)]
+    # The same grant as Buka: that unit and month, that kader, until the end of the 6th.
+    assert (grant.unit_id, grant.period, grant.member_id, grant.granted_by) == (
+        MELATI.id,
+        "2026-10",
+        KADER_ID,
+        7,
+    )
+    assert grant.expires_at == datetime(2026, 11, 6, 17, tzinfo=UTC)
+    [told] = [e for e in conversation.effects if isinstance(e, engine.Notify)]
+    assert told.member_id == KADER_ID
+    assert "Laporan Oktober 2026 dibuka untuk Anda sampai 6 Nov 2026" in told.text
+    assert [label for label, _ in told.choices] == ["Perbaiki"]
+
+
+def test_a_report_returned_before_the_deadline_needs_no_reopening() -> None:
+    conversation = returning_ketua(date(2026, 11, 3), "2026-10", date(2026, 10, 10))
+    reply = conversation.say("D tidak sama dengan register")
+    assert "dibuka" not in reply.text
+    assert not [e for e in conversation.effects if isinstance(e, engine.GrantUnlock)]
+    [told] = [e for e in conversation.effects if isinstance(e, engine.Notify)]
+    assert "dibuka" not in told.text
