@@ -413,7 +413,10 @@ async def _export_layout(args: argparse.Namespace, config: Config) -> int:
         if not kampungs:
             raise UsageError(f"--kampung: no kampung with slug {args.kampung!r}")
         months = await upstream.load_months(session, kampungs, args.month, deadline)
-    args.out.write_bytes(upstream.layout_xlsx(args.layout, months))
+    try:
+        args.out.write_bytes(upstream.layout_xlsx(args.layout, months))
+    except OSError as error:  # a missing folder, no permission: the target is wrong
+        raise UsageError(f"--out: cannot write {args.out}: {error.strerror}") from None
     print(
         f"{args.layout} of {args.month} for {len(kampungs)} Kampung KB written to {args.out}",
         file=sys.stderr,

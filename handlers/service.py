@@ -418,7 +418,8 @@ class ConversationService:
         subject = conversation.unlock_subject(said.notice) if said and said.notice else None
         if subject is not None:
             requester = await storage.member_view_by_id(session, subject[2])
-            ctx = replace(ctx, requester=requester)
+            opened = await storage.open_grants(session, subject[2], ctx.now)
+            ctx = replace(ctx, requester=requester, requester_grants=tuple(opened))
         return ctx
 
     @classmethod

@@ -193,6 +193,10 @@ UNLOCK_OPEN = "Buka"
 UNLOCK_REFUSE = "Tolak"
 UNLOCK_GRANTED = "Dibuka ✅ {kader} dapat mengisi {title} bulan {month} sampai {until}."
 UNLOCK_REFUSED = "Permintaan {kader} ditolak; ia sudah diberi tahu."
+UNLOCK_ALREADY_OPEN = (
+    "Laporan {title} bulan {month} sudah dibuka untuk {kader} sampai {until}; "
+    "permintaannya tidak ditolak."
+)
 UNLOCK_NOT_ALLOWED = "Hanya ketua Kampung KB ini yang dapat membuka laporan itu."
 UNLOCKED_FOR_YOU = (
     "🔓 Ketua membuka laporan {title} bulan {month} untuk Anda sampai {until}. "

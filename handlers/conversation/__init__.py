@@ -241,8 +241,9 @@ def _not_text(ctx: Context, state: State, said_other: str | None) -> Outcome:
 
 def _run(turn: Turn, said: Said) -> None:
     if _typing_text(turn.state) and " " in said.text and not said.text.startswith("/"):
-        # A note or a topic typed at a text question is the answer, even when it starts
-        # with a command word ("daftar hadir ketinggalan", "rekap timbangan belum selesai").
+        # A note, a topic or a return reason typed at a text question is the answer, even
+        # when it starts with a command word ("daftar hadir ketinggalan", "rekap timbangan
+        # belum selesai").
         said = Said(said.incoming)
     incoming = said.incoming
     if said.code is not None:
@@ -278,6 +279,8 @@ def _run(turn: Turn, said: Said) -> None:
 
 
 def _typing_text(state: State) -> bool:
+    if state.step is Step.RETURN_REASON:
+        return True  # "Daftar hadir belum ada" is the ketua's reason, not /daftar
     draft = state.draft
     if state.step is not Step.ASK or draft is None or draft.field is None:
         return False

@@ -64,6 +64,11 @@ def open_until(ctx: Context) -> tuple[date, datetime]:
     return last_day, closes
 
 
+def last_open_day(expires_at: datetime, timezone: str) -> date:
+    """The last day a grant is open: the day before the midnight it closes at."""
+    return (expires_at.astimezone(ZoneInfo(timezone)) - timedelta(microseconds=1)).date()
+
+
 def unlock_token(act: Act, unit_id: int, period: str, member_id: int) -> Token:
     return Token(act, f"{unit_id}_{period}_{member_id}")
 

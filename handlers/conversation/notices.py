@@ -12,7 +12,7 @@ from handlers.forms import FORM_FOR_KIND
 
 from . import review
 from .display import report_title
-from .lock import open_until, unlock_subject
+from .lock import last_open_day, open_until, unlock_subject
 from .state import GrantUnlock
 from .steps import open_returned
 from .tokens import Act, Token
@@ -52,6 +52,14 @@ def _answer_unlock(turn: Turn, token: Token, grant: bool) -> None:
         "title": report_title(FORM_FOR_KIND[unit.kind], unit.name),
         "month": texts.month_name(period),
     }
+    opened = next(
+        (g for g in ctx.requester_grants if (g.unit_id, g.period) == (unit_id, period)), None
+    )
+    if not grant and opened is not None:
+        # Another ketua (or this one) opened it already: a no now would contradict that.
+        until = texts.short_date(last_open_day(opened.expires_at, member.timezone))
+        turn.say(texts.UNLOCK_ALREADY_OPEN.format(**named, until=until))
+        return
     if not grant:
         key = f"unlock-refused:{token.arg}:{ctx.today.isoformat()}"
         turn.notify(kader_id, key, texts.UNLOCK_DENIED_FOR_YOU.format(**named))

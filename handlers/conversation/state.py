@@ -126,6 +126,7 @@ class Context:
     grants: tuple[GrantView, ...] = ()  # the member's open unlock grants (see lock.py)
     ketua_ids: tuple[int, ...] = ()  # the Kampung KB's ketua, at the LOCKED step
     requester: MemberView | None = None  # the kader an unlock notice's button names
+    requester_grants: tuple[GrantView, ...] = ()  # that kader's open unlock grants
 
 
 # --- effects: what the shell applies, in the turn's transaction ---------------------------

@@ -121,11 +121,22 @@ def sheet_name(used: set[str], *parts: str, qualifier: str = "") -> str:
     while name.lower() in used:
         number += 1
         suffix = f" ({number})"
-        name = wanted[: _SHEET_NAME_MAX - len(suffix)].rstrip() + suffix
+        name = _cut(wanted, _SHEET_NAME_MAX - len(suffix)).rstrip(" '") + suffix
     used.add(name.lower())
     return name
 
 
 def _clean(wanted: str) -> str:
     wanted = _SHEET_NAME_BAD.sub("-", wanted).strip(" '")
-    return wanted[:_SHEET_NAME_MAX].rstrip() or "Sheet"
+    return _cut(wanted, _SHEET_NAME_MAX).rstrip(" '") or "Sheet"
+
+
+def _cut(text: str, limit: int) -> str:
+    """The longest start of `text` within `limit` UTF-16 units: a workbook counts a
+    character beyond the BMP (an emoji) as two."""
+    length = 0
+    for index, character in enumerate(text):
+        length += 2 if ord(character) > 0xFFFF else 1
+        if length > limit:
+            return text[:index]
+    return text

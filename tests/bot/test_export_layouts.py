@@ -141,6 +141,8 @@ def test_export_layouts_of_a_kampung_and_of_every_kampung(
         (("--layout", "skdn", "--month", "{month}", "--kampung", "x", "--out", "{out}"),
          "--kampung: no kampung with slug 'x'"),
         (("--layout", "register", "--month", "{month}", "--out", "{dir}"), "is a folder"),
+        (("--layout", "portal", "--month", "{month}", "--out", "{dir}/no/such/f.xlsx"),
+         "--out: cannot write {dir}/no/such/f.xlsx: No such file or directory"),
     ],
 )  # fmt: skip
 def test_export_layout_refuses_bad_arguments_in_one_line(
@@ -155,5 +157,5 @@ def test_export_layout_refuses_bad_arguments_in_one_line(
     code, err = run_cli(capsys, "export", "--config", str(coded_config), *filled)
     assert code == 2
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and says in lines[0], err
+    assert len(lines) == 1 and says.format(dir=tmp_path) in lines[0], err
     assert not out.exists(), "nothing written"

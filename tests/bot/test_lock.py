@@ -211,3 +211,30 @@ async def test_a_wita_kampung_locks_at_its_own_midnight(runtime: Runtime) -> Non
     makassar = await service.handle(Incoming("telegram", "wita", text=REPORT.format(day=10)))
     assert "Ringkasan laporan Posyandu Melati" in jakarta[-1].text
     assert "Laporan Oktober 2026 sudah dikunci sejak 4 Nov 2026" in makassar[-1].text
+
+
+async def test_tolak_after_another_ketuas_buka_leaves_the_month_open(
+    telegram: GetRuntime, bot_api: FakeBotApi, sender: OutboxSender
+) -> None:
+    """Two ketua get the request; one opens it, the other then presses Tolak: the kader
+    is not told no about a month that is open for them, and the second ketua learns why."""
+    runtime = telegram()
+    ketua = TelegramUser(bot_api, 801, "Bu Ketua")
+    wakil = TelegramUser(bot_api, 804, "Bu Wakil")
+    kader = TelegramUser(bot_api, 802, "Bu Sari")
+    at(runtime, NOVEMBER_4)
+    for user, role in ((ketua, "ketua"), (wakil, "ketua"), (kader, "kader")):
+        unit = None if role == "ketua" else "posyandu-melati"
+        await user.say(f"/start {await make_invite(runtime, role=role, unit=unit, now=NOVEMBER_4)}")  # type: ignore[arg-type]
+    await kader.say(REPORT.format(day=10))
+    await kader.press(texts.LOCKED_ASK)
+    await drain(sender, runtime)
+    await ketua.press(texts.UNLOCK_OPEN)
+    await drain(sender, runtime)
+    assert kader.last.text.startswith("🔓 Ketua membuka laporan Posyandu Melati")
+    answer = await wakil.press(texts.UNLOCK_REFUSE)
+    assert "sudah dibuka" in answer.text and "sampai 6 Nov 2026" in answer.text, answer.text
+    await drain(sender, runtime)
+    assert kader.last.text.startswith("🔓 Ketua membuka laporan"), "no 'tidak membuka' after it"
+    [grant] = await grants(runtime)
+    assert grant.expires_at == datetime(2026, 11, 6, 17, tzinfo=UTC)

@@ -266,3 +266,20 @@ async def test_only_a_ketua_of_the_kampung_reviews(
     async with runtime.database.read() as session:
         names = [m.name for m in (await session.exec(select(Member))).all()]
     assert "Pak Lain" in names
+
+
+async def test_a_reason_that_starts_with_a_command_word_is_the_reason(
+    telegram: GetRuntime, bot_api: FakeBotApi, clock: Clock, sender: OutboxSender
+) -> None:
+    """A reason "Daftar hadir ..." is the reason, not /daftar (a ketua returning a poktan
+    report writes exactly that)."""
+    runtime = telegram()
+    ketua = await joined(bot_api, runtime, 941, "Bu Ketua", role="ketua", unit=None)
+    sari = await joined(bot_api, runtime, 942, "Bu Sari")
+    await report_posyandu(sari)
+    await send_due(sender)
+    await ketua.press("Kembalikan")
+    reply = await ketua.say("Daftar hadir belum dilampirkan")
+    assert "dikembalikan ke Bu Sari dengan alasan: Daftar hadir belum dilampirkan" in reply.text
+    [returned] = await revisions(runtime)
+    assert returned.return_reason == "Daftar hadir belum dilampirkan"

@@ -10,6 +10,9 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
+import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
 from handlers import upstream
@@ -293,3 +296,19 @@ def test_sheet_names_fit_and_never_repeat(parts: tuple[str, ...], expected: str)
     again = sheet_name(used, *parts)
     assert again != expected and len(again) <= 31 and again.endswith("(2)")
     assert sheet_name(used, *parts, qualifier="Mekarsari").startswith("Mekarsari ")
+
+
+_NAMES = st.text(st.characters(codec="utf-8"), max_size=60)  # no lone surrogates, as in TOML
+
+
+@settings(max_examples=300, deadline=None)
+@given(names=st.lists(_NAMES, min_size=1, max_size=5), qualifier=_NAMES)
+def test_every_sheet_name_is_one_a_workbook_takes(names: list[str], qualifier: str) -> None:
+    """Unit and kelurahan names from config (an emoji in "Posyandu Mawar 🌹 ..." among
+    them, which a workbook counts as two characters) always make a sheet name a workbook
+    accepts, however often they repeat."""
+    book = xlsxwriter.Workbook(io.BytesIO())
+    used: set[str] = set()
+    for name in names:
+        book.add_worksheet(sheet_name(used, "R.I.BKB", name, qualifier=qualifier))
+    book.close()
