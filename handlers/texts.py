@@ -578,9 +578,12 @@ RECAP_CHANGE = " ({change} poin dari bulan lalu)"
 # form's name, {units} its units, {units_reported} those that reported, {reports} the
 # reports (meetings). {mix} is the KB method mix.
 RECAP_HEADINGS = {"posyandu": "Posyandu (SKDN)", "kb": "KB"}
+# A group's members are those of its last meeting; its attendance adds up every meeting of
+# the month, so the line says so ("anggota 30, hadir 53" read as 53 of 30).
 _RECAP_POKTAN = (
     "{form}: {units_reported} dari {units} kelompok bertemu ({reports} pertemuan)",
-    "  anggota {anggota}, hadir {hadir} ({attendance}), PUS ber-KB {pus_on_kb}, "
+    "  anggota {anggota}, total hadir {hadir} dari semua pertemuan ({attendance}), "
+    "PUS ber-KB {pus_on_kb}, "
     "partisipasi {participation}",
 )
 RECAP_LINES: dict[str, tuple[str, ...]] = {
@@ -603,7 +606,8 @@ RECAP_LINES: dict[str, tuple[str, ...]] = {
     "uppka": _RECAP_POKTAN,
     "pikr": (
         "{form}: {units_reported} dari {units} kelompok bertemu ({reports} pertemuan)",
-        "  anggota {anggota}, hadir {hadir} ({attendance}), konseling {konseling}, "
+        "  anggota {anggota}, total hadir {hadir} dari semua pertemuan ({attendance}), "
+        "konseling {konseling}, "
         "partisipasi {participation}",
     ),
     "kb": (

@@ -141,7 +141,8 @@ def test_text_reads_in_indonesian_formats() -> None:
         "BGM/D: 1,5%",
         "• Posyandu Mawar: D/S 70,0%, N/D 76,2%, BGM 0",
         "BKB: 1 dari 1 kelompok bertemu (2 pertemuan)",
-        "anggota 32, hadir 48 (77,4%), PUS ber-KB 81,8%, partisipasi 13,4%",
+        "anggota 32, total hadir 48 dari semua pertemuan (77,4%), PUS ber-KB 81,8%, "
+        "partisipasi 13,4%",
         "Belum ada laporan BKR untuk November 2026.",
         "2T/D: 4,4% (hanya 1 dari 2 posyandu yang mengisi)",
         "PUS 628, peserta KB aktif 447, CPR 71,2%",
@@ -423,10 +424,16 @@ def test_uppka_and_pikr_in_the_recap_against_their_profile_numbers() -> None:
     built = recap.build_recap(kampung, "2026-11", units, reports, {}, 3)
     text = recap.recap_text(built)
     assert "UPPKA: 1 dari 1 kelompok bertemu (1 pertemuan)" in text
-    assert "anggota 25, hadir 20 (80,0%), PUS ber-KB 66,7%, partisipasi 1,6%" in text
+    assert (
+        "anggota 25, total hadir 20 dari semua pertemuan (80,0%), PUS ber-KB 66,7%, "
+        "partisipasi 1,6%" in text
+    )
     assert "PIK-R: 1 dari 1 kelompok bertemu (2 pertemuan)" in text
     # Members from the last meeting (41), attendance over both (61 of 81), counselling summed.
-    assert "anggota 41, hadir 61 (75,3%), konseling 6, partisipasi 7,3%" in text
+    assert (
+        "anggota 41, total hadir 61 dari semua pertemuan (75,3%), konseling 6, partisipasi 7,3%"
+        in text
+    )
     assert "Kelengkapan: 7 dari 8 unit lapor" in text
     book = openpyxl.load_workbook(io.BytesIO(recap.recap_xlsx(built)))
     assert {"UPPKA", "PIK-R"} <= set(book.sheetnames)
