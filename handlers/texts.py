@@ -592,6 +592,7 @@ RECAP_LINES: dict[str, tuple[str, ...]] = {
         "T {t} · O {o} · B {b} · 2T {t2}",
         "Cakupan program (K/S): {k_s}",
         "Partisipasi masyarakat (D/S): {d_s}{d_s_change}, target {d_s_target}",
+        "Kelangsungan penimbangan (D/K): {d_k}",
         "Keberhasilan program (N/D): {n_d}{n_d_change}",
         "N/S: {n_s}",
         "BGM/D: {bgm_d}",

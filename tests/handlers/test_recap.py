@@ -137,6 +137,7 @@ def test_text_reads_in_indonesian_formats() -> None:
         "S 80 · K 78 · D 66 · N 56 · BGM 1",
         "Cakupan program (K/S): 97,5%",
         "Partisipasi masyarakat (D/S): 82,5% (+2,5 poin dari bulan lalu), target 80,0%",
+        "Kelangsungan penimbangan (D/K): 84,6%",
         "Keberhasilan program (N/D): 84,8% (+9,8 poin dari bulan lalu)",
         "BGM/D: 1,5%",
         "• Posyandu Mawar: D/S 70,0%, N/D 76,2%, BGM 0",
