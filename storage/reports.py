@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, bindparam, func
 from sqlalchemy import select as core_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -45,6 +45,55 @@ async def _values_by_revision(
     return values
 
 
+# Built once (the compiled cache serves them): a turn that reads reports runs both, and
+# building them (the correlated subquery, the aliased revision) cost more than running them.
+_LATEST = and_(
+    col(ReportRevision.report_id) == col(Report.id),
+    col(ReportRevision.revision) == col(Report.latest_revision),
+)
+_IN_RANGE = (
+    col(Report.unit_id).in_(bindparam("unit_ids", expanding=True)),
+    col(Report.period) >= bindparam("since"),
+    col(Report.period) <= bindparam("until"),
+)
+_FIRST = aliased(ReportRevision)
+_REPORT_ROWS = (
+    core_select(
+        col(Report.id),
+        col(Report.unit_id),
+        col(Report.form),
+        col(Report.period),
+        col(Report.meeting_date),
+        col(ReportRevision.id),
+        col(ReportRevision.revision),
+        col(ReportRevision.reported_at),
+        col(Kampung.timezone),
+        core_select(func.min(_FIRST.reported_at))
+        .where(col(_FIRST.report_id) == col(Report.id))
+        .correlate(Report)
+        .scalar_subquery(),
+        col(ReportRevision.approved_at),
+        col(ReportRevision.returned_at),
+    )
+    .join(ReportRevision, _LATEST)
+    .join(Unit, col(Unit.id) == col(Report.unit_id))
+    .join(Kampung, col(Kampung.id) == col(Unit.kampung_id))
+    .where(*_IN_RANGE)
+)
+_REPORT_VALUES = (
+    core_select(
+        col(ReportValue.revision_id),
+        col(ReportValue.field),
+        col(ReportValue.value_int),
+        col(ReportValue.value_text),
+    )
+    .join(ReportRevision, col(ReportRevision.id) == col(ReportValue.revision_id))
+    .join(Report, _LATEST)
+    .where(*_IN_RANGE)
+)
+_NO_END = "9999-12"  # after every period ("YYYY-MM" compares as text)
+
+
 async def recent_reports(
     session: AsyncSession,
     unit_ids: Sequence[int],
@@ -59,55 +108,11 @@ async def recent_reports(
     """
     if not unit_ids:
         return []
-    latest = and_(
-        col(ReportRevision.report_id) == col(Report.id),
-        col(ReportRevision.revision) == col(Report.latest_revision),
-    )
-    filters = [col(Report.unit_id).in_(unit_ids), col(Report.period) >= since_period]
-    if until_period is not None:
-        filters.append(col(Report.period) <= until_period)
-    first = aliased(ReportRevision)
-    first_at = (
-        core_select(func.min(first.reported_at))
-        .where(col(first.report_id) == col(Report.id))
-        .correlate(Report)
-        .scalar_subquery()
-    )
-    query = (
-        core_select(
-            col(Report.id),
-            col(Report.unit_id),
-            col(Report.form),
-            col(Report.period),
-            col(Report.meeting_date),
-            col(ReportRevision.id),
-            col(ReportRevision.revision),
-            col(ReportRevision.reported_at),
-            col(Kampung.timezone),
-            first_at,
-            col(ReportRevision.approved_at),
-            col(ReportRevision.returned_at),
-        )
-        .join(ReportRevision, latest)
-        .join(Unit, col(Unit.id) == col(Report.unit_id))
-        .join(Kampung, col(Kampung.id) == col(Unit.kampung_id))
-        .where(*filters)
-    )
+    params = {"unit_ids": list(unit_ids), "since": since_period, "until": until_period or _NO_END}
     connection = await session.connection()  # Core rows: no ORM entities to build
-    rows = (await connection.execute(query)).all()
-    value_query = (
-        core_select(
-            col(ReportValue.revision_id),
-            col(ReportValue.field),
-            col(ReportValue.value_int),
-            col(ReportValue.value_text),
-        )
-        .join(ReportRevision, col(ReportRevision.id) == col(ReportValue.revision_id))
-        .join(Report, latest)
-        .where(*filters)
-    )
+    rows = (await connection.execute(_REPORT_ROWS, params)).all()
     values: dict[int, dict[str, int | str]] = {}
-    for owner, key, number, text_value in (await connection.execute(value_query)).all():
+    for owner, key, number, text_value in (await connection.execute(_REPORT_VALUES, params)).all():
         value = number if number is not None else text_value
         if value is not None:
             values.setdefault(owner, {})[key] = value
