@@ -85,6 +85,13 @@ class _InlineSqlite(aiosqlite.Connection):
         return fn(*args, **kwargs)
 
 
+def inline_sqlite_of(connection: Any) -> sqlite3.Connection | None:
+    """The sqlite3 connection under a SQLAlchemy Connection of the writing engine (whose
+    calls run on this thread, see _InlineSqlite); None for any other connection."""
+    driver = connection.connection.driver_connection
+    return driver._conn if isinstance(driver, _InlineSqlite) else None
+
+
 async def _connect_inline(path: str) -> aiosqlite.Connection:
     # The connection is made on aiosqlite's thread and used on the loop's.
     connector = partial(sqlite3.connect, path, check_same_thread=False)
