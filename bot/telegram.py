@@ -37,7 +37,7 @@ from telegram.ext import (
 
 from bot.delivery import DeliveryError
 from bot.metrics import add_metrics
-from bot.polling import InboxPolling, TelegramApp, handle_stored, seconds
+from bot.polling import InboxPolling, RawUpdatesRequest, TelegramApp, handle_stored, seconds
 from bot.webserver import add_health, serve
 from handlers import texts
 from handlers.conversation.tokens import Act, decode, is_notice
@@ -139,6 +139,8 @@ class TelegramChannel:
         # int form is deprecated since v22.2 and warns on every 429.
         os.environ.setdefault("PTB_TIMEDELTA", "1")
         self.service = service
+        # getUpdates answers, with each update's JSON as sent (for the inbox)
+        self.raw = RawUpdatesRequest()
         builder = (
             ApplicationBuilder()
             .token(token)
@@ -146,6 +148,7 @@ class TelegramChannel:
             .base_file_url(f"{api_base_url}/file/bot{{token}}")
             .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
             .updater(None)  # long polling is bot/polling.py's
+            .get_updates_request(self.raw)
         )
         if request_timeout is not None:
             builder = builder.read_timeout(request_timeout).write_timeout(request_timeout)
@@ -232,7 +235,7 @@ class TelegramChannel:
         await self._begin()
         # Pending updates are never dropped: what kader sent while the bot was down counts.
         await self.app.bot.delete_webhook(drop_pending_updates=False)
-        self._polling = InboxPolling(self.app, self.service, CHANNEL, ALLOWED_UPDATES)
+        self._polling = InboxPolling(self.app, self.service, CHANNEL, ALLOWED_UPDATES, self.raw)
         await self._polling.start()
 
     async def start_webhook(self, url: str, listen: str, secret: str) -> None:
