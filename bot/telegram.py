@@ -7,6 +7,7 @@ Nor is PTB's Updater: long polling goes through the inbox (bot/polling.py).
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
 import logging
@@ -94,7 +95,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
+    """The buttons, built once for each set of choices (PTB's objects are immutable, so
+    one markup serves every reply that offers the same buttons)."""
     if not choices:
         return None
     longest = max(len(choice.label) for choice in choices)
@@ -159,8 +163,10 @@ class TelegramChannel:
         self._polling: InboxPolling | None = None
         self.app.add_handler(CallbackQueryHandler(self._on_button))
         # New messages in private chats only: edits, service messages (a timer set, say),
-        # member changes (a kader blocking the bot) and reactions are left alone.
-        messages = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL
+        # member changes (a kader blocking the bot) and reactions are left alone. A text
+        # is never a service message: the forty checks of StatusUpdate.ALL are skipped.
+        not_service = filters.TEXT | ~filters.StatusUpdate.ALL
+        messages = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & not_service
         self.app.add_handler(MessageHandler(messages, self._on_message))
         self.app.add_error_handler(self._on_error)
 
