@@ -134,6 +134,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # begin deferred, so that a long read (a recap) never holds the write lock.
         if connection.get_execution_options().get(_READ_ONLY):
             connection.exec_driver_sql("BEGIN")
+            return
+        raw = inline_sqlite_of(connection)
+        if raw is not None:  # straight on sqlite3, as storage/prepared.py does
+            raw.execute("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
