@@ -93,6 +93,16 @@ class Prepared:
             return int(connection.execute(self.statement_for(connection), params).rowcount)
         return int(raw.execute(self._sql, self._values(params)).rowcount)
 
+    async def rows_async(
+        self, connection: AsyncConnection, params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """`rows` from async code (no greenlet needed when it runs on the sqlite3 one)."""
+        sync = connection.sync_connection
+        if sync is None or inline_sqlite_of(sync) is None:
+            result = await connection.execute(self.statement_for(connection), params)
+            return [tuple(row) for row in result]
+        return self.rows(sync, params)
+
     async def run_async(self, connection: AsyncConnection, params: Mapping[str, Any]) -> int:
         """`run` from async code (no greenlet needed when it runs on the sqlite3 one)."""
         sync = connection.sync_connection
