@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, func
+from sqlalchemy import and_, bindparam, func, update
 from sqlalchemy import select as core_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -171,6 +172,52 @@ class SavedReport:
     kept_approval: bool = False  # an unchanged correction of an approved report
 
 
+_report = Report.__table__  # type: ignore[attr-defined]
+_revision_table = ReportRevision.__table__  # type: ignore[attr-defined]
+_value = ReportValue.__table__  # type: ignore[attr-defined]
+# Saving a report, in Core statements built once (the compiled cache serves them): the
+# ORM's unit of work cost more than the statements themselves.
+_REPORT_COLUMNS = (_report.c.id, _report.c.latest_revision)
+_REPORT_BY_ID = core_select(*_REPORT_COLUMNS).where(_report.c.id == bindparam("report_id"))
+_REPORT_BY_SLOT = core_select(*_REPORT_COLUMNS).where(
+    _report.c.unit_id == bindparam("unit_id"),
+    _report.c.form == bindparam("form"),
+    _report.c.slot == bindparam("slot"),
+)
+_NEW_REPORT = _report.insert()
+_NEXT_REVISION = (
+    update(_report)
+    .where(_report.c.id == bindparam("report_id"))
+    .values(
+        latest_revision=bindparam("revision"),
+        slot=bindparam("slot"),
+        period=bindparam("period"),
+        meeting_date=bindparam("meeting_date", type_=_report.c.meeting_date.type),
+    )
+)
+_REVISION_BEFORE = core_select(
+    _revision_table.c.id,
+    _revision_table.c.period,
+    _revision_table.c.meeting_date,
+    _revision_table.c.approved_by,
+    _revision_table.c.approved_at,
+).where(
+    _revision_table.c.report_id == bindparam("report_id"),
+    _revision_table.c.revision == bindparam("revision"),
+)
+_NEW_REVISION = _revision_table.insert()
+_VALUES_OF = core_select(_value.c.field, _value.c.value_int, _value.c.value_text).where(
+    _value.c.revision_id == bindparam("revision_id")
+)
+_NEW_VALUES = _value.insert()
+
+
+def _new_id(inserted: Any) -> int:
+    key = inserted.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 async def save_report(
     session: AsyncSession,
     *,
@@ -192,66 +239,86 @@ async def save_report(
     forms, the meeting date for poktan meetings. A report for a slot that already has one
     becomes its next revision rather than a duplicate, whatever the caller believed.
     """
-    report: Report | None = None
+    connection = await session.connection()
+    found = None
     if correction_of is not None:
-        report = await session.get(Report, correction_of)
-    if report is None:
-        query = select(Report).where(
-            Report.unit_id == unit_id, Report.form == form, Report.slot == slot
+        found = (await connection.execute(_REPORT_BY_ID, {"report_id": correction_of})).first()
+    if found is None:
+        by_slot = {"unit_id": unit_id, "form": form, "slot": slot}
+        found = (await connection.execute(_REPORT_BY_SLOT, by_slot)).first()
+    if found is None:
+        revision = 1
+        inserted = await connection.execute(
+            _NEW_REPORT,
+            {
+                "unit_id": unit_id,
+                "form": form,
+                "slot": slot,
+                "period": period,
+                "meeting_date": meeting_date,
+                "latest_revision": revision,
+            },
         )
-        report = (await session.exec(query)).first()
-    if report is None:
-        report = Report(
-            unit_id=unit_id,
-            form=form,
-            slot=slot,
-            period=period,
-            meeting_date=meeting_date,
-            latest_revision=1,
-        )
+        report_id = _new_id(inserted)
     else:
-        report.latest_revision += 1
-        report.slot, report.period, report.meeting_date = slot, period, meeting_date
-    session.add(report)
-    await session.flush()
-    assert report.id is not None
-    revision = ReportRevision(
-        report_id=report.id,
-        revision=report.latest_revision,
-        period=period,
-        meeting_date=meeting_date,
-        reported_by=member_id,
-        reported_at=now,
-    )
-    before = await _revision(session, report.id, report.latest_revision - 1)
-    if before is not None and before.approved_at is not None:
-        assert before.id is not None
-        old = (await _values_by_revision(session, [before.id]))[before.id]
-        if (old, before.period, before.meeting_date) == (values, period, meeting_date):
-            revision.approved_by, revision.approved_at = before.approved_by, before.approved_at
-    session.add(revision)
-    await session.flush()
-    assert revision.id is not None
-    for key, value in values.items():
-        session.add(
-            ReportValue(
-                revision_id=revision.id,
-                field=key,
-                value_int=value if isinstance(value, int) else None,
-                value_text=value if isinstance(value, str) else None,
-            )
+        report_id, revision = found[0], found[1] + 1
+        await connection.execute(
+            _NEXT_REVISION,
+            {
+                "report_id": report_id,
+                "revision": revision,
+                "slot": slot,
+                "period": period,
+                "meeting_date": meeting_date,
+            },
         )
-    await session.flush()
-    return SavedReport(report.id, report.latest_revision, revision.approved_at is not None)
-
-
-async def _revision(session: AsyncSession, report_id: int, number: int) -> ReportRevision | None:
-    if number < 1:
-        return None
-    query = select(ReportRevision).where(
-        ReportRevision.report_id == report_id, ReportRevision.revision == number
+    approved_by, approved_at = None, None
+    if revision > 1:
+        before = (
+            await connection.execute(
+                _REVISION_BEFORE, {"report_id": report_id, "revision": revision - 1}
+            )
+        ).first()
+        if before is not None and before.approved_at is not None:
+            old: dict[str, int | str] = {}
+            for key, number, text in await connection.execute(
+                _VALUES_OF, {"revision_id": before.id}
+            ):
+                value = number if number is not None else text
+                if value is not None:
+                    old[key] = value
+            if (old, before.period, before.meeting_date) == (values, period, meeting_date):
+                approved_by, approved_at = before.approved_by, before.approved_at
+    inserted = await connection.execute(
+        _NEW_REVISION,
+        {
+            "report_id": report_id,
+            "revision": revision,
+            "period": period,
+            "meeting_date": meeting_date,
+            "reported_by": member_id,
+            "reported_at": now,
+            "approved_by": approved_by,
+            "approved_at": approved_at,
+        },
     )
-    return (await session.exec(query)).first()
+    revision_id = _new_id(inserted)
+    if values:
+        await connection.execute(
+            _NEW_VALUES,
+            [
+                {
+                    "revision_id": revision_id,
+                    "field": key,
+                    "value_int": value if isinstance(value, int) else None,
+                    "value_text": value if isinstance(value, str) else None,
+                }
+                for key, value in values.items()
+            ],
+        )
+    # Written past the ORM: objects it holds for these rows are read afresh when used.
+    session.expire_all()
+    return SavedReport(report_id, revision, approved_at is not None)
 
 
 async def reported_units(
