@@ -92,6 +92,24 @@ def inline_sqlite_of(connection: Any) -> sqlite3.Connection | None:
     return driver._conn if isinstance(driver, _InlineSqlite) else None
 
 
+def run_raw(raw: sqlite3.Connection, sql: str, values: Any = ()) -> int:
+    """Execute on the sqlite3 connection itself; the count of rows hit. The driver's
+    errors come wrapped as SQLAlchemy wraps them (OperationalError...), so callers tell
+    them apart as usual."""
+    try:
+        return raw.execute(sql, values).rowcount
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(sql, values, error, sqlite3.Error) from error
+
+
+def fetch_raw(raw: sqlite3.Connection, sql: str, values: Any = ()) -> list[Any]:
+    """The rows of a query run on the sqlite3 connection itself, errors wrapped as above."""
+    try:
+        return raw.execute(sql, values).fetchall()
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(sql, values, error, sqlite3.Error) from error
+
+
 async def _connect_inline(path: str) -> aiosqlite.Connection:
     # The connection is made on aiosqlite's thread and used on the loop's.
     connector = partial(sqlite3.connect, path, check_same_thread=False)
@@ -137,7 +155,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             return
         raw = inline_sqlite_of(connection)
         if raw is not None:  # straight on sqlite3, as storage/prepared.py does
-            raw.execute("BEGIN IMMEDIATE")
+            run_raw(raw, "BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
-from storage.database import inline_sqlite_of
+from storage.database import fetch_raw, inline_sqlite_of, run_raw
 
 _DIALECT = sqlite.dialect()  # the driver is aiosqlite (a thin layer over sqlite3), same SQL
 
@@ -77,7 +77,7 @@ class Prepared:
             return [
                 tuple(row) for row in connection.execute(self.statement_for(connection), params)
             ]
-        found = raw.execute(self._sql, self._values(params)).fetchall()
+        found = fetch_raw(raw, self._sql, self._values(params))
         results = self._results
         return [
             tuple(
@@ -91,7 +91,7 @@ class Prepared:
         raw = inline_sqlite_of(connection)
         if raw is None:
             return int(connection.execute(self.statement_for(connection), params).rowcount)
-        return int(raw.execute(self._sql, self._values(params)).rowcount)
+        return run_raw(raw, self._sql, self._values(params))
 
     async def rows_async(
         self, connection: AsyncConnection, params: Mapping[str, Any]

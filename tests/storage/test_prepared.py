@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from sqlalchemy import bindparam, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.app import Runtime
@@ -65,3 +67,12 @@ async def test_a_literal_in_the_statement_is_bound_as_compiled(runtime: Runtime)
             )
         )
     assert len(rows) == 1 and isinstance(rows[0][5], datetime | None)
+
+
+async def test_a_failing_prepared_statement_raises_what_sqlalchemy_would(runtime: Runtime) -> None:
+    """Callers tell database failures by SQLAlchemy's exceptions (a full disk, a locked or
+    damaged file): the driver's own error comes wrapped the same way."""
+    missing = Prepared(text("SELECT x FROM no_such_table"))
+    with pytest.raises(DBAPIError, match="no_such_table"):
+        async with runtime.database.write() as session:
+            await session.run_sync(lambda sync: missing.rows(sync.connection(), {}))
