@@ -7,6 +7,7 @@ Nor is PTB's Updater: long polling goes through the inbox (bot/polling.py).
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
 import logging
@@ -37,7 +38,7 @@ from telegram.ext import (
 
 from bot.delivery import DeliveryError
 from bot.metrics import add_metrics
-from bot.polling import InboxPolling, TelegramApp, handle_stored, seconds
+from bot.polling import InboxPolling, RawUpdatesRequest, TelegramApp, handle_stored, seconds
 from bot.webserver import add_health, serve
 from handlers import texts
 from handlers.conversation.tokens import Act, decode, is_notice
@@ -94,7 +95,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
+    """The buttons, built once for each set of choices (PTB's objects are immutable, so
+    one markup serves every reply that offers the same buttons)."""
     if not choices:
         return None
     longest = max(len(choice.label) for choice in choices)
@@ -139,6 +143,8 @@ class TelegramChannel:
         # int form is deprecated since v22.2 and warns on every 429.
         os.environ.setdefault("PTB_TIMEDELTA", "1")
         self.service = service
+        # getUpdates answers, with each update's JSON as sent (for the inbox)
+        self.raw = RawUpdatesRequest()
         builder = (
             ApplicationBuilder()
             .token(token)
@@ -146,6 +152,7 @@ class TelegramChannel:
             .base_file_url(f"{api_base_url}/file/bot{{token}}")
             .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
             .updater(None)  # long polling is bot/polling.py's
+            .get_updates_request(self.raw)
         )
         if request_timeout is not None:
             builder = builder.read_timeout(request_timeout).write_timeout(request_timeout)
@@ -156,8 +163,10 @@ class TelegramChannel:
         self._polling: InboxPolling | None = None
         self.app.add_handler(CallbackQueryHandler(self._on_button))
         # New messages in private chats only: edits, service messages (a timer set, say),
-        # member changes (a kader blocking the bot) and reactions are left alone.
-        messages = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL
+        # member changes (a kader blocking the bot) and reactions are left alone. A text
+        # is never a service message: the forty checks of StatusUpdate.ALL are skipped.
+        not_service = filters.TEXT | ~filters.StatusUpdate.ALL
+        messages = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & not_service
         self.app.add_handler(MessageHandler(messages, self._on_message))
         self.app.add_error_handler(self._on_error)
 
@@ -232,7 +241,7 @@ class TelegramChannel:
         await self._begin()
         # Pending updates are never dropped: what kader sent while the bot was down counts.
         await self.app.bot.delete_webhook(drop_pending_updates=False)
-        self._polling = InboxPolling(self.app, self.service, CHANNEL, ALLOWED_UPDATES)
+        self._polling = InboxPolling(self.app, self.service, CHANNEL, ALLOWED_UPDATES, self.raw)
         await self._polling.start()
 
     async def start_webhook(self, url: str, listen: str, secret: str) -> None:

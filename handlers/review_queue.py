@@ -21,22 +21,28 @@ def _hour(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-async def queue_review(session: AsyncSession, saved: SavedReport, now: datetime) -> bool:
-    """Queue the review of a saved revision to each ketua; True when anything was queued.
+async def queue_review(
+    session: AsyncSession, saved: SavedReport, now: datetime, kampung_id: int
+) -> bool:
+    """Queue the review of a saved revision to each ketua of the report's Kampung KB;
+    True when anything was queued.
 
     Per ketua and hour, the first report goes at once (NOTICE keyed by the hour); the
     later ones wait for the digest row of that hour, due at its end, which lists what
     still waits then (so many reports at once arrive as one message, not a flood)."""
-    [view] = await storage.review_views(session, [saved.report_id])
-    if view.review == "approved":
+    if saved.kept_approval:
         return False  # an unchanged correction of an approved report: nothing to review
+    # The ketua first: the review is read and rendered only when someone will get it.
+    ketua_list = await storage.recipients(session, role="ketua", kampung_ids=[kampung_id])
+    if not ketua_list:
+        return False
+    [view] = await storage.review_views(session, [saved.report_id])
     text, buttons = review.review_message(view)
     payload = storage.NoticePayload(text=text, choices=_encoded(buttons))
     start = _hour(now)
     key = start.strftime("%Y-%m-%dT%H")
     queued = False
-    kampung = [view.unit.kampung_id]
-    for ketua in await storage.recipients(session, role="ketua", kampung_ids=kampung):
+    for ketua in ketua_list:
         first = await storage.enqueue(
             session,
             kind=storage.OutboxKind.NOTICE,
@@ -52,9 +58,7 @@ async def queue_review(session: AsyncSession, saved: SavedReport, now: datetime)
                 kind=storage.OutboxKind.REVIEW_DIGEST,
                 member_id=ketua.id,
                 period=f"digest@{key}",
-                payload=ReviewDigestPayload(
-                    kampung_id=view.unit.kampung_id, since=start, until=end
-                ),
+                payload=ReviewDigestPayload(kampung_id=kampung_id, since=start, until=end),
                 now=now,
                 due_at=end,
             )

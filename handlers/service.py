@@ -529,7 +529,14 @@ class ConversationService:
                         channel=incoming.channel,
                         user_key=incoming.user_key,
                     )
-                    queued = await review_queue.queue_review(session, saved, now) or queued
+                    kampung_id = next(
+                        (u.kampung_id for u in member.units if u.id == effect.unit_id), None
+                    )
+                    if kampung_id is None:  # not in the view (it only offers its own units)
+                        kampung_id = await storage.kampung_of_unit(session, effect.unit_id)
+                    queued = (
+                        await review_queue.queue_review(session, saved, now, kampung_id) or queued
+                    )
                 case conversation.CreateInvite():
                     await storage.create_invite(
                         session,

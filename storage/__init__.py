@@ -60,6 +60,7 @@ from storage.organisation import (
     UnitSeed,
     active_units,
     kampung_exists,
+    kampung_of_unit,
     kampung_views,
     sync_organisation,
 )
@@ -190,6 +191,7 @@ __all__ = [
     "is_lost_to_another",
     "kader_by_unit",
     "kampung_exists",
+    "kampung_of_unit",
     "kampung_views",
     "link_photos",
     "list_members",

@@ -20,6 +20,7 @@ from storage.models import (
     Member,
     ProcessedUpdate,
 )
+from storage.prepared import Prepared
 
 # --- conversation state and processed updates -------------------------------------------
 
@@ -55,7 +56,7 @@ def _upsert_state(dialect: Any) -> Any:
 
 
 # Built once: every turn that moves on writes it (the compiled cache serves it).
-_SAVE_STATE = {"sqlite": _upsert_state(sqlite), "postgresql": _upsert_state(postgresql)}
+_SAVE_STATE = Prepared({"sqlite": _upsert_state(sqlite), "postgresql": _upsert_state(postgresql)})
 
 
 async def save_state(
@@ -64,7 +65,7 @@ async def save_state(
     """Insert or update in one statement (no read first: a turn already read it)."""
     connection = await session.connection()
     params = {"channel": channel, "user_key": user_key, "state": state, "now": now}
-    await connection.execute(_SAVE_STATE[connection.dialect.name], params)
+    await _SAVE_STATE.run_async(connection, params)
 
 
 async def claim_update(

@@ -85,6 +85,31 @@ class _InlineSqlite(aiosqlite.Connection):
         return fn(*args, **kwargs)
 
 
+def inline_sqlite_of(connection: Any) -> sqlite3.Connection | None:
+    """The sqlite3 connection under a SQLAlchemy Connection of the writing engine (whose
+    calls run on this thread, see _InlineSqlite); None for any other connection."""
+    driver = connection.connection.driver_connection
+    return driver._conn if isinstance(driver, _InlineSqlite) else None
+
+
+def run_raw(raw: sqlite3.Connection, sql: str, values: Any = ()) -> int:
+    """Execute on the sqlite3 connection itself; the count of rows hit. The driver's
+    errors come wrapped as SQLAlchemy wraps them (OperationalError...), so callers tell
+    them apart as usual."""
+    try:
+        return raw.execute(sql, values).rowcount
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(sql, values, error, sqlite3.Error) from error
+
+
+def fetch_raw(raw: sqlite3.Connection, sql: str, values: Any = ()) -> list[Any]:
+    """The rows of a query run on the sqlite3 connection itself, errors wrapped as above."""
+    try:
+        return raw.execute(sql, values).fetchall()
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(sql, values, error, sqlite3.Error) from error
+
+
 async def _connect_inline(path: str) -> aiosqlite.Connection:
     # The connection is made on aiosqlite's thread and used on the loop's.
     connector = partial(sqlite3.connect, path, check_same_thread=False)
@@ -127,6 +152,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # begin deferred, so that a long read (a recap) never holds the write lock.
         if connection.get_execution_options().get(_READ_ONLY):
             connection.exec_driver_sql("BEGIN")
+            return
+        raw = inline_sqlite_of(connection)
+        if raw is not None:  # straight on sqlite3, as storage/prepared.py does
+            run_raw(raw, "BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 

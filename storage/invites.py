@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import col, select
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as core_select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.errors import InviteTakenError, NotFoundError
@@ -112,50 +115,100 @@ async def create_invite(
     await session.flush()
 
 
+_invite = Invite.__table__  # type: ignore[attr-defined]
+_member = Member.__table__  # type: ignore[attr-defined]
+_member_unit = MemberUnit.__table__  # type: ignore[attr-defined]
+_kampung = Kampung.__table__  # type: ignore[attr-defined]
+_unit = Unit.__table__  # type: ignore[attr-defined]
+# Reading and using a code (the /start turn), in Core statements built once.
+_INVITE = (
+    core_select(
+        _invite.c.id,
+        _invite.c.code,
+        _invite.c.role,
+        _invite.c.kampung_id,
+        _invite.c.unit_id,
+        _invite.c.kecamatan,
+        _invite.c.expires_at,
+        _invite.c.used_at,
+        _kampung.c.name,
+        _unit.c.name,
+    )
+    .outerjoin(_kampung, _kampung.c.id == _invite.c.kampung_id)
+    .outerjoin(_unit, _unit.c.id == _invite.c.unit_id)
+    .where(_invite.c.code == bindparam("code"))
+)
+_TAKE = (
+    update(_invite)
+    .where(_invite.c.id == bindparam("invite_id"), _invite.c.used_at.is_(None))
+    .values(used_at=bindparam("now", type_=_invite.c.used_at.type))
+)
+_TAKEN = core_select(
+    _invite.c.role, _invite.c.kampung_id, _invite.c.kecamatan, _invite.c.unit_id
+).where(_invite.c.id == bindparam("invite_id"))
+_USED_BY = (
+    update(_invite)
+    .where(_invite.c.id == bindparam("invite_id"))
+    .values(used_by=bindparam("member_id"))
+)
+_LINKED = core_select(_member_unit.c.member_id).where(
+    _member_unit.c.member_id == bindparam("member_id"),
+    _member_unit.c.unit_id == bindparam("unit_id"),
+)
+_NEW_MEMBER = _member.insert()
+_NEW_LINK = _member_unit.insert()
+
+
 async def find_invite(session: AsyncSession, code: str) -> InviteView | None:
-    invite = (await session.exec(select(Invite).where(Invite.code == code))).first()
-    if invite is None:
+    connection = await session.connection()
+    row = (await connection.execute(_INVITE, {"code": code})).first()
+    if row is None:
         return None
-    assert invite.id is not None
-    kampung = await session.get(Kampung, invite.kampung_id) if invite.kampung_id else None
-    unit = await session.get(Unit, invite.unit_id) if invite.unit_id else None
-    place = kampung.name if kampung else f"Kecamatan {invite.kecamatan}"
+    invite_id, code, role, kampung_id, unit_id, kecamatan, expires_at, used_at, place, unit = row
     return InviteView(
-        id=invite.id,
-        code=invite.code,
-        role=as_role(invite.role),
-        place=place,
-        kampung_id=invite.kampung_id,
-        unit_id=invite.unit_id,
-        unit_name=unit.name if unit else None,
-        expires_at=invite.expires_at,
-        used=invite.used_at is not None,
+        id=invite_id,
+        code=code,
+        role=as_role(role),
+        place=place if kampung_id is not None else f"Kecamatan {kecamatan}",
+        kampung_id=kampung_id,
+        unit_id=unit_id,
+        unit_name=unit,
+        expires_at=expires_at,
+        used=used_at is not None,
     )
 
 
-async def _take_invite(session: AsyncSession, invite_id: int, now: datetime) -> Invite:
+@dataclass(frozen=True, slots=True)
+class _Taken:
+    role: str
+    kampung_id: int | None
+    kecamatan: str | None
+    unit_id: int | None
+
+
+async def _take_invite(session: AsyncSession, invite_id: int, now: datetime) -> _Taken:
     """Mark the invite used, if nobody has: one conditional UPDATE, so of two turns using
     one code at once exactly one gets it (the other waits for its row lock on PostgreSQL,
     then finds it used). Raises InviteTakenError for the other."""
-    taken = await session.exec(
-        update(Invite)
-        .where(col(Invite.id) == invite_id, col(Invite.used_at).is_(None))
-        .values(used_at=now)
-    )
+    connection = await session.connection()
+    taken = await connection.execute(_TAKE, {"invite_id": invite_id, "now": now})
     if not taken.rowcount:
         raise InviteTakenError(f"invite {invite_id} is already used")
-    invite = await session.get(Invite, invite_id)
-    assert invite is not None
-    return invite
+    row = (await connection.execute(_TAKEN, {"invite_id": invite_id})).one()
+    return _Taken(*row)
 
 
-async def _link_invite(session: AsyncSession, invite: Invite, member_id: int) -> None:
-    await session.exec(update(Invite).where(col(Invite.id) == invite.id).values(used_by=member_id))
-    if invite.unit_id is not None:
-        link = await session.get(MemberUnit, (member_id, invite.unit_id))
-        if link is None:
-            session.add(MemberUnit(member_id=member_id, unit_id=invite.unit_id))
-    await session.flush()
+async def _link_invite(
+    session: AsyncSession, invite_id: int, unit_id: int | None, member_id: int
+) -> None:
+    connection = await session.connection()
+    await connection.execute(_USED_BY, {"invite_id": invite_id, "member_id": member_id})
+    if unit_id is not None:
+        link = {"member_id": member_id, "unit_id": unit_id}
+        if (await connection.execute(_LINKED, link)).first() is None:
+            await connection.execute(_NEW_LINK, link)
+    # Written past the ORM: objects it holds for these rows are read afresh when used.
+    session.expire_all()
 
 
 async def register_member(
@@ -167,25 +220,32 @@ async def register_member(
     name: str,
     now: datetime,
 ) -> Member:
+    """Register the user with the invite (used up here); the member as stored (a copy:
+    not attached to the session)."""
     invite = await _take_invite(session, invite_id, now)
-    member = Member(
-        channel=channel,
-        user_key=user_key,
-        name=name,
-        role=invite.role,
-        kampung_id=invite.kampung_id,
-        kecamatan=invite.kecamatan,
-        created_at=now,
-        last_inbound_at=now,  # registering is a message from them
-    )
-    session.add(member)
-    await session.flush()
-    assert member.id is not None
-    await _link_invite(session, invite, member.id)
-    return member
+    values: dict[str, Any] = {
+        "channel": channel,
+        "user_key": user_key,
+        "name": name,
+        "role": invite.role,
+        "kampung_id": invite.kampung_id,
+        "kecamatan": invite.kecamatan,
+        "reminders_on": True,
+        "created_at": now,
+        "last_inbound_at": now,  # registering is a message from them
+        "erased_at": None,
+    }
+    connection = await session.connection()
+    inserted = await connection.execute(_NEW_MEMBER, values)
+    key = inserted.inserted_primary_key
+    assert key is not None
+    member_id = int(key[0])
+    await _link_invite(session, invite_id, invite.unit_id, member_id)
+    return Member(id=member_id, **values)
 
 
 async def add_member_unit(
     session: AsyncSession, *, invite_id: int, member_id: int, now: datetime
 ) -> None:
-    await _link_invite(session, await _take_invite(session, invite_id, now), member_id)
+    invite = await _take_invite(session, invite_id, now)
+    await _link_invite(session, invite_id, invite.unit_id, member_id)

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.errors import NotFoundError
 from storage.models import PROFILE_KEYS, Kampung, Unit
 from storage.views import KampungView, UnitView
 
@@ -152,6 +153,14 @@ async def kampung_views(
         query = query.where(Kampung.kecamatan == kecamatan)
     rows = (await session.exec(query.order_by(col(Kampung.name)))).all()
     return [_kampung_view(k) for k in rows]
+
+
+async def kampung_of_unit(session: AsyncSession, unit_id: int) -> int:
+    """The Kampung KB a unit belongs to."""
+    unit = await session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFoundError(f"no unit with id {unit_id}")
+    return unit.kampung_id
 
 
 async def active_units(session: AsyncSession, kampung_ids: Sequence[int]) -> list[UnitView]:

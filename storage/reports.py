@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, bindparam, func, update
 from sqlalchemy import select as core_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -45,6 +46,55 @@ async def _values_by_revision(
     return values
 
 
+# Built once (the compiled cache serves them): a turn that reads reports runs both, and
+# building them (the correlated subquery, the aliased revision) cost more than running them.
+_LATEST = and_(
+    col(ReportRevision.report_id) == col(Report.id),
+    col(ReportRevision.revision) == col(Report.latest_revision),
+)
+_IN_RANGE = (
+    col(Report.unit_id).in_(bindparam("unit_ids", expanding=True)),
+    col(Report.period) >= bindparam("since"),
+    col(Report.period) <= bindparam("until"),
+)
+_FIRST = aliased(ReportRevision)
+_REPORT_ROWS = (
+    core_select(
+        col(Report.id),
+        col(Report.unit_id),
+        col(Report.form),
+        col(Report.period),
+        col(Report.meeting_date),
+        col(ReportRevision.id),
+        col(ReportRevision.revision),
+        col(ReportRevision.reported_at),
+        col(Kampung.timezone),
+        core_select(func.min(_FIRST.reported_at))
+        .where(col(_FIRST.report_id) == col(Report.id))
+        .correlate(Report)
+        .scalar_subquery(),
+        col(ReportRevision.approved_at),
+        col(ReportRevision.returned_at),
+    )
+    .join(ReportRevision, _LATEST)
+    .join(Unit, col(Unit.id) == col(Report.unit_id))
+    .join(Kampung, col(Kampung.id) == col(Unit.kampung_id))
+    .where(*_IN_RANGE)
+)
+_REPORT_VALUES = (
+    core_select(
+        col(ReportValue.revision_id),
+        col(ReportValue.field),
+        col(ReportValue.value_int),
+        col(ReportValue.value_text),
+    )
+    .join(ReportRevision, col(ReportRevision.id) == col(ReportValue.revision_id))
+    .join(Report, _LATEST)
+    .where(*_IN_RANGE)
+)
+_NO_END = "9999-12"  # after every period ("YYYY-MM" compares as text)
+
+
 async def recent_reports(
     session: AsyncSession,
     unit_ids: Sequence[int],
@@ -59,55 +109,11 @@ async def recent_reports(
     """
     if not unit_ids:
         return []
-    latest = and_(
-        col(ReportRevision.report_id) == col(Report.id),
-        col(ReportRevision.revision) == col(Report.latest_revision),
-    )
-    filters = [col(Report.unit_id).in_(unit_ids), col(Report.period) >= since_period]
-    if until_period is not None:
-        filters.append(col(Report.period) <= until_period)
-    first = aliased(ReportRevision)
-    first_at = (
-        core_select(func.min(first.reported_at))
-        .where(col(first.report_id) == col(Report.id))
-        .correlate(Report)
-        .scalar_subquery()
-    )
-    query = (
-        core_select(
-            col(Report.id),
-            col(Report.unit_id),
-            col(Report.form),
-            col(Report.period),
-            col(Report.meeting_date),
-            col(ReportRevision.id),
-            col(ReportRevision.revision),
-            col(ReportRevision.reported_at),
-            col(Kampung.timezone),
-            first_at,
-            col(ReportRevision.approved_at),
-            col(ReportRevision.returned_at),
-        )
-        .join(ReportRevision, latest)
-        .join(Unit, col(Unit.id) == col(Report.unit_id))
-        .join(Kampung, col(Kampung.id) == col(Unit.kampung_id))
-        .where(*filters)
-    )
+    params = {"unit_ids": list(unit_ids), "since": since_period, "until": until_period or _NO_END}
     connection = await session.connection()  # Core rows: no ORM entities to build
-    rows = (await connection.execute(query)).all()
-    value_query = (
-        core_select(
-            col(ReportValue.revision_id),
-            col(ReportValue.field),
-            col(ReportValue.value_int),
-            col(ReportValue.value_text),
-        )
-        .join(ReportRevision, col(ReportRevision.id) == col(ReportValue.revision_id))
-        .join(Report, latest)
-        .where(*filters)
-    )
+    rows = (await connection.execute(_REPORT_ROWS, params)).all()
     values: dict[int, dict[str, int | str]] = {}
-    for owner, key, number, text_value in (await connection.execute(value_query)).all():
+    for owner, key, number, text_value in (await connection.execute(_REPORT_VALUES, params)).all():
         value = number if number is not None else text_value
         if value is not None:
             values.setdefault(owner, {})[key] = value
@@ -166,6 +172,52 @@ class SavedReport:
     kept_approval: bool = False  # an unchanged correction of an approved report
 
 
+_report = Report.__table__  # type: ignore[attr-defined]
+_revision_table = ReportRevision.__table__  # type: ignore[attr-defined]
+_value = ReportValue.__table__  # type: ignore[attr-defined]
+# Saving a report, in Core statements built once (the compiled cache serves them): the
+# ORM's unit of work cost more than the statements themselves.
+_REPORT_COLUMNS = (_report.c.id, _report.c.latest_revision)
+_REPORT_BY_ID = core_select(*_REPORT_COLUMNS).where(_report.c.id == bindparam("report_id"))
+_REPORT_BY_SLOT = core_select(*_REPORT_COLUMNS).where(
+    _report.c.unit_id == bindparam("unit_id"),
+    _report.c.form == bindparam("form"),
+    _report.c.slot == bindparam("slot"),
+)
+_NEW_REPORT = _report.insert()
+_NEXT_REVISION = (
+    update(_report)
+    .where(_report.c.id == bindparam("report_id"))
+    .values(
+        latest_revision=bindparam("revision"),
+        slot=bindparam("slot"),
+        period=bindparam("period"),
+        meeting_date=bindparam("meeting_date", type_=_report.c.meeting_date.type),
+    )
+)
+_REVISION_BEFORE = core_select(
+    _revision_table.c.id,
+    _revision_table.c.period,
+    _revision_table.c.meeting_date,
+    _revision_table.c.approved_by,
+    _revision_table.c.approved_at,
+).where(
+    _revision_table.c.report_id == bindparam("report_id"),
+    _revision_table.c.revision == bindparam("revision"),
+)
+_NEW_REVISION = _revision_table.insert()
+_VALUES_OF = core_select(_value.c.field, _value.c.value_int, _value.c.value_text).where(
+    _value.c.revision_id == bindparam("revision_id")
+)
+_NEW_VALUES = _value.insert()
+
+
+def _new_id(inserted: Any) -> int:
+    key = inserted.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 async def save_report(
     session: AsyncSession,
     *,
@@ -187,66 +239,86 @@ async def save_report(
     forms, the meeting date for poktan meetings. A report for a slot that already has one
     becomes its next revision rather than a duplicate, whatever the caller believed.
     """
-    report: Report | None = None
+    connection = await session.connection()
+    found = None
     if correction_of is not None:
-        report = await session.get(Report, correction_of)
-    if report is None:
-        query = select(Report).where(
-            Report.unit_id == unit_id, Report.form == form, Report.slot == slot
+        found = (await connection.execute(_REPORT_BY_ID, {"report_id": correction_of})).first()
+    if found is None:
+        by_slot = {"unit_id": unit_id, "form": form, "slot": slot}
+        found = (await connection.execute(_REPORT_BY_SLOT, by_slot)).first()
+    if found is None:
+        revision = 1
+        inserted = await connection.execute(
+            _NEW_REPORT,
+            {
+                "unit_id": unit_id,
+                "form": form,
+                "slot": slot,
+                "period": period,
+                "meeting_date": meeting_date,
+                "latest_revision": revision,
+            },
         )
-        report = (await session.exec(query)).first()
-    if report is None:
-        report = Report(
-            unit_id=unit_id,
-            form=form,
-            slot=slot,
-            period=period,
-            meeting_date=meeting_date,
-            latest_revision=1,
-        )
+        report_id = _new_id(inserted)
     else:
-        report.latest_revision += 1
-        report.slot, report.period, report.meeting_date = slot, period, meeting_date
-    session.add(report)
-    await session.flush()
-    assert report.id is not None
-    revision = ReportRevision(
-        report_id=report.id,
-        revision=report.latest_revision,
-        period=period,
-        meeting_date=meeting_date,
-        reported_by=member_id,
-        reported_at=now,
-    )
-    before = await _revision(session, report.id, report.latest_revision - 1)
-    if before is not None and before.approved_at is not None:
-        assert before.id is not None
-        old = (await _values_by_revision(session, [before.id]))[before.id]
-        if (old, before.period, before.meeting_date) == (values, period, meeting_date):
-            revision.approved_by, revision.approved_at = before.approved_by, before.approved_at
-    session.add(revision)
-    await session.flush()
-    assert revision.id is not None
-    for key, value in values.items():
-        session.add(
-            ReportValue(
-                revision_id=revision.id,
-                field=key,
-                value_int=value if isinstance(value, int) else None,
-                value_text=value if isinstance(value, str) else None,
-            )
+        report_id, revision = found[0], found[1] + 1
+        await connection.execute(
+            _NEXT_REVISION,
+            {
+                "report_id": report_id,
+                "revision": revision,
+                "slot": slot,
+                "period": period,
+                "meeting_date": meeting_date,
+            },
         )
-    await session.flush()
-    return SavedReport(report.id, report.latest_revision, revision.approved_at is not None)
-
-
-async def _revision(session: AsyncSession, report_id: int, number: int) -> ReportRevision | None:
-    if number < 1:
-        return None
-    query = select(ReportRevision).where(
-        ReportRevision.report_id == report_id, ReportRevision.revision == number
+    approved_by, approved_at = None, None
+    if revision > 1:
+        before = (
+            await connection.execute(
+                _REVISION_BEFORE, {"report_id": report_id, "revision": revision - 1}
+            )
+        ).first()
+        if before is not None and before.approved_at is not None:
+            old: dict[str, int | str] = {}
+            for key, number, text in await connection.execute(
+                _VALUES_OF, {"revision_id": before.id}
+            ):
+                value = number if number is not None else text
+                if value is not None:
+                    old[key] = value
+            if (old, before.period, before.meeting_date) == (values, period, meeting_date):
+                approved_by, approved_at = before.approved_by, before.approved_at
+    inserted = await connection.execute(
+        _NEW_REVISION,
+        {
+            "report_id": report_id,
+            "revision": revision,
+            "period": period,
+            "meeting_date": meeting_date,
+            "reported_by": member_id,
+            "reported_at": now,
+            "approved_by": approved_by,
+            "approved_at": approved_at,
+        },
     )
-    return (await session.exec(query)).first()
+    revision_id = _new_id(inserted)
+    if values:
+        await connection.execute(
+            _NEW_VALUES,
+            [
+                {
+                    "revision_id": revision_id,
+                    "field": key,
+                    "value_int": value if isinstance(value, int) else None,
+                    "value_text": value if isinstance(value, str) else None,
+                }
+                for key, value in values.items()
+            ],
+        )
+    # Written past the ORM: objects it holds for these rows are read afresh when used.
+    session.expire_all()
+    return SavedReport(report_id, revision, approved_at is not None)
 
 
 async def reported_units(

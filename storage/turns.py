@@ -20,29 +20,35 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import MEMBER_ROW, MemberViews, note_inbound
 from storage.models import Conversation, Inbox, ProcessedUpdate
+from storage.prepared import Prepared
 from storage.views import MemberView
 
 _processed = ProcessedUpdate.__table__  # type: ignore[attr-defined]
 _inbox = Inbox.__table__  # type: ignore[attr-defined]
 _conversation = Conversation.__table__  # type: ignore[attr-defined]
 
-_CLAIM = {
-    name: dialect.insert(_processed)
-    .values(
-        channel=bindparam("channel"),
-        update_id=bindparam("update_id"),
-        processed_at=bindparam("now"),
-        user_key=bindparam("user_key"),
-    )
-    .on_conflict_do_nothing()
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
-_FORGET = delete(_inbox).where(
-    _inbox.c.channel == bindparam("channel"), _inbox.c.update_id == bindparam("update_id")
+_CLAIM = Prepared(
+    {
+        name: dialect.insert(_processed)
+        .values(
+            channel=bindparam("channel"),
+            update_id=bindparam("update_id"),
+            processed_at=bindparam("now"),
+            user_key=bindparam("user_key"),
+        )
+        .on_conflict_do_nothing()
+        for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+    }
 )
+_FORGET = Prepared(
+    delete(_inbox).where(
+        _inbox.c.channel == bindparam("channel"), _inbox.c.update_id == bindparam("update_id")
+    )
+)
+_MEMBER = Prepared(MEMBER_ROW)
 # Locked for the transaction: two workers may get two updates of one user at once; the
 # row lock makes the second wait for the first (SQLite's write transactions are serial).
-_STATE = (
+_STATE = Prepared(
     core_select(_conversation.c.state)
     .where(
         _conversation.c.channel == bindparam("channel"),
@@ -75,15 +81,17 @@ async def begin_turn(
         keys = {"channel": channel, "user_key": user_key}
         if update_id is not None:
             params = {**keys, "update_id": update_id, "now": now}
-            if not connection.execute(_CLAIM[connection.dialect.name], params).rowcount:
+            if not _CLAIM.run(connection, params):
                 return None
-            connection.execute(_FORGET, params)
-        member = connection.execute(MEMBER_ROW, keys).first()
+            _FORGET.run(connection, params)
+        found = _MEMBER.rows(connection, keys)
+        member = found[0] if found else None
         view = None
         if member is not None:
             note_inbound(connection, member, now)
             view = views.view(connection, member)
-        state = connection.execute(_STATE, keys).scalar()
+        states = _STATE.rows(connection, keys)
+        state = states[0][0] if states else None
         return TurnStart(view, state)
 
     return await session.run_sync(start)

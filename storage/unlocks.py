@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.database import dialect_insert
 from storage.models import Member, Unit, UnlockGrant
+from storage.prepared import Prepared
 from storage.views import GrantView
 
 
@@ -43,15 +46,25 @@ async def grant_unlock(
     await session.exec(statement)
 
 
+# Read by a kader's turns where the deadline lock is checked: built once.
+_OPEN_GRANTS = Prepared(
+    core_select(
+        col(UnlockGrant.unit_id),
+        col(UnlockGrant.period),
+        col(UnlockGrant.member_id),
+        col(UnlockGrant.expires_at),
+    ).where(
+        col(UnlockGrant.member_id) == bindparam("member_id"),
+        col(UnlockGrant.expires_at) > bindparam("now"),
+    )
+)
+
+
 async def open_grants(session: AsyncSession, member_id: int, now: datetime) -> list[GrantView]:
     """The member's grants that have not expired."""
-    query = select(UnlockGrant).where(
-        UnlockGrant.member_id == member_id, col(UnlockGrant.expires_at) > now
-    )
-    return [
-        GrantView(g.unit_id, g.period, g.member_id, g.expires_at)
-        for g in (await session.exec(query)).all()
-    ]
+    connection = await session.connection()
+    rows = await _OPEN_GRANTS.rows_async(connection, {"member_id": member_id, "now": now})
+    return [GrantView(*row) for row in rows]
 
 
 async def open_grants_of_units(

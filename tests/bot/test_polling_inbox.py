@@ -7,6 +7,7 @@ stored in the inbox before that, and what the inbox still holds is handled at st
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sqlite3
@@ -19,6 +20,7 @@ import asyncpg
 
 from bot.app import open_runtime
 from bot.config import load_config
+from bot.polling import InboxPolling
 from bot.telegram import TelegramChannel
 from storage import Database, migrate
 from tests.conftest import (
@@ -146,3 +148,25 @@ async def test_the_inbox_keeps_nothing_once_handled(tmp_path: Path, bot_api: Fak
         finally:
             await stop_channel(bot_api, channel)
         assert await runtime.service.stored_inbound("telegram") == []
+
+
+async def test_the_inbox_gets_each_update_as_telegram_sent_it(
+    tmp_path: Path, bot_api: FakeBotApi
+) -> None:
+    """What getUpdates answered is kept as sent (a field PTB does not know included),
+    for the inbox, in the order of PTB's updates; anything else is serialised by PTB."""
+    config = load_config(write_config(tmp_path, bot_api.base_url))
+    async with open_runtime(config) as runtime:
+        channel = TelegramChannel(runtime.service, TOKEN, bot_api.base_url)
+        await channel.app.initialize()
+        try:
+            first = await bot_api.user_says(44, "halo")
+            second = {**(await bot_api.user_says(44, "lagi")), "x_new_field": {"a": [1, 2]}}
+            bot_api.updates[-1] = second
+            updates = await channel.app.bot.get_updates(timeout=0)
+            polling = InboxPolling(channel.app, runtime.service, "telegram", [], channel.raw)
+            kept = polling._raw_texts(updates)
+            assert [json.loads(text) for text in kept] == [first, second]
+            assert polling._raw_texts(updates[1:]) == [json.dumps(updates[1].to_dict())]
+        finally:
+            await channel.app.shutdown()
