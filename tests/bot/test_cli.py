@@ -530,3 +530,31 @@ def test_export_refuses_targets_it_cannot_write_before_writing_anything(
     code, _, err = run_cli(capsys, *args, "--out", str(tmp_path / "laporan.xlsx"))
     assert code == 2 and "which is a file" in err
     assert not (tmp_path / "laporan.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "where", "offered", "not_offered"),
+    [
+        ("ketua", ("--kampung", "sukamaju"), "6. Undang anggota", None),
+        ("plkb", ("--kecamatan", "Cibeunying"), "Undang anggota", "Lapor kegiatan"),
+    ],
+)
+def test_the_menu_after_the_welcome_is_the_new_members_own(
+    config_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    role: str,
+    where: tuple[str, str],
+    offered: str,
+    not_offered: str | None,
+) -> None:
+    """A ketua (or PLKB) who has just registered is shown their own menu, not a kader's,
+    and its buttons work right away: typing the number of Undang anggota starts an invite."""
+    _, out, _ = run_cli(capsys, "invite", "--config", str(config_path), "--role", role, *where)
+    menu = "Undang anggota"
+    output = chat_in_terminal(config_path, [f"/start {out.split()[0]}"])
+    welcome = output.split("Mau melakukan apa?")[-1]
+    assert offered in welcome, welcome
+    assert not_offered is None or not_offered not in welcome, welcome
+    number = next(line for line in welcome.splitlines() if menu in line).split(".")[0].strip()
+    pressed = chat_in_terminal(config_path, [number])
+    assert "Siapa yang mau diundang" in pressed or "Undang ketua pokja" in pressed, pressed
