@@ -438,6 +438,29 @@ def _check_export_target(out: Path) -> None:
         raise UsageError(f"--out: the photos go to {folder}, which is a file; move it away")
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_backup_target(out: Path, source: Path) -> None:
+    """Before anything is written: a new file, or an earlier copy, in a folder that exists;
+    never the database itself (SQLite would report a wrong target as the database's fault)."""
+    if out.is_dir():
+        raise UsageError(f"--out: {out} is a folder; give a file name, e.g. {out}/kaderbot.db")
+    if out.exists() and out.resolve() == source.resolve():
+        raise UsageError(f"--out: {out} is the database itself; give another file name")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out: {out} cannot be written: the folder {out.parent} does not exist")
+    if out.exists() and out.stat().st_size and not _starts_with(out, _SQLITE_HEADER):
+        raise UsageError(f"--out: {out} is not a SQLite database; give a new file name")
+    if not os.access(out if out.exists() else out.parent, os.W_OK):
+        raise UsageError(f"--out: {out} cannot be written: permission denied")
+
+
+def _starts_with(path: Path, header: bytes) -> bool:
+    with path.open("rb") as file:
+        return file.read(len(header)) == header
+
+
 async def _backup(args: argparse.Namespace, config: Config) -> int:
     database = Database(config.database_url)
     try:
@@ -448,6 +471,7 @@ async def _backup(args: argparse.Namespace, config: Config) -> int:
                 f"    pg_dump --format=custom --file={args.out} "
                 f"'{storage.location(config.database_url)}'"
             )
+        _check_backup_target(args.out, source)
         try:
             pages = await database.backup(args.out)
         except FileNotFoundError:

@@ -558,3 +558,32 @@ def test_the_menu_after_the_welcome_is_the_new_members_own(
     number = next(line for line in welcome.splitlines() if menu in line).split(".")[0].strip()
     pressed = chat_in_terminal(config_path, [number])
     assert "Siapa yang mau diundang" in pressed or "Undang ketua pokja" in pressed, pressed
+
+
+def test_backup_refuses_a_target_it_cannot_write_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrong --out exits 2 with one line naming it, the database untouched; it was an
+    exit 1 'unable to open database file' (which reads as if the database were broken),
+    or, with the database itself as --out, 'backed up' with no copy made."""
+    config_path = write_config(tmp_path)
+    code, _, _ = run_cli(capsys, "member", "list", "--config", str(config_path))
+    assert code == 0  # the database exists
+    database = tmp_path / "kaderbot.db"
+    before = database.read_bytes()
+    sheet = tmp_path / "laporan.xlsx"
+    sheet.write_bytes(b"PK\x03\x04 a spreadsheet")
+    targets = {
+        tmp_path / "tidak-ada" / "cadangan.db": "does not exist",
+        tmp_path: "is a folder",
+        database: "is the database itself",
+        Path(os.path.relpath(database)): "is the database itself",
+        sheet: "is not a SQLite database",
+    }
+    for target, reason in targets.items():
+        code, _, err = run_cli(capsys, "backup", "--config", str(config_path), "--out", str(target))
+        assert code == 2, (target, err)
+        assert err.startswith(f"kaderbot: --out: {target}") and reason in err, err
+        assert len(err.strip().splitlines()) == 1, err
+    assert database.read_bytes() == before and sheet.read_bytes() == b"PK\x03\x04 a spreadsheet"
+    assert not (tmp_path / "tidak-ada").exists()
