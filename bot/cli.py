@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
 import storage
 from bot import app, console
@@ -34,6 +34,9 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 INVITE_VALID_DAYS = storage.INVITE_VALID_DAYS  # codes made in the chat (/undang) too
 INVITE_MAX_DAYS = 365  # a code that outlives a year is a leaked code
 INVITE_MAX_COUNT = 1000  # codes one command prints: a district at most, not a typo's worth
+
+
+_LIBRARY_ERROR_NAME = re.compile(r"^(?:[\w.]+(?:Error|Timeout|Exception): )+")
 
 
 class UsageError(Exception):
@@ -131,6 +134,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except (migrate.SchemaOutOfDateError, DatabaseInUseError) as error:
         print(f"kaderbot: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except InvalidToken:  # `run` only: Telegram does not know the token (401 or 404)
+        assert config is not None
+        env = config.telegram.token_env
+        print(
+            f"kaderbot: telegram.token_env: Telegram refused the token in {env}; "
+            "copy it again from @BotFather (/mybots, API Token)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except NetworkError as error:  # `run` only: no answer from the Bot API at start
+        assert config is not None
+        log.debug("Telegram unreachable", exc_info=True)
+        reason = _LIBRARY_ERROR_NAME.sub("", error.message)  # "httpx.ConnectError: ..."
+        print(
+            f"kaderbot: cannot reach Telegram at {config.telegram.api_base_url} ({reason}); "
+            "check the network, or telegram.api_base_url (--debug shows details)",
+            file=sys.stderr,
+        )
         return EXIT_FAILURE
     except DBAPIError as error:
         assert config is not None  # the database is opened only once the config is read

@@ -587,3 +587,33 @@ def test_backup_refuses_a_target_it_cannot_write_naming_it(
         assert len(err.strip().splitlines()) == 1, err
     assert database.read_bytes() == before and sheet.read_bytes() == b"PK\x03\x04 a spreadsheet"
     assert not (tmp_path / "tidak-ada").exists()
+
+
+async def test_run_says_in_one_line_when_telegram_cannot_be_reached_or_refuses_the_token(
+    tmp_path: Path, bot_api: FakeBotApi
+) -> None:
+    """A fresh machine with a token but no way to Telegram, or a token Telegram does not
+    know: one line saying which, not a library's exception name."""
+    env = {**os.environ, "KADERBOT_TEST_TOKEN": "123456:TEST-token"}
+
+    async def run(api: str) -> tuple[int, str]:
+        config_path = write_config(tmp_path, api)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config_path),
+            env=env, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode is not None
+        return process.returncode, err.decode()
+
+    code, err = await run("http://127.0.0.1:9")  # nothing listens there
+    assert code == 1, err
+    assert "kaderbot: cannot reach Telegram at http://127.0.0.1:9" in err, err
+    assert "telegram.api_base_url" in err and "Error:" not in err, err
+    assert sum(line.startswith("kaderbot:") for line in err.splitlines()) == 1, err
+
+    bot_api.failures["getMe"] = [(401, None)]  # Telegram's answer to an unknown token
+    code, err = await run(bot_api.base_url)
+    assert code == 2, err
+    assert "kaderbot: telegram.token_env: Telegram refused the token in KADERBOT_TEST_TOKEN" in err
+    assert "@BotFather" in err and err.strip().splitlines()[-1].startswith("kaderbot:"), err
