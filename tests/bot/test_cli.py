@@ -57,6 +57,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
         ),
         (('slug = "bkb-ceria"', 'slug = "BKB Ceria"'), "kampung[0].unit[2].slug"),
         (("keluarga_balita = 239", "keluarga_balita = -1"), "kampung[0].keluarga_balita"),
+        # A typo's extra digits: refused here, not an overflow in the database at start.
+        (("keluarga_balita = 239", "keluarga_balita = 2390000000"), "kampung[0].keluarga_balita"),
+        (("keluarga_balita = 239", "pus = 100000000000000000000"), "kampung[0].pus: "),
         (("[[kampung]]", "[[kampung"), "not valid TOML"),
     ],
 )
