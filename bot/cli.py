@@ -290,6 +290,8 @@ def _check_month_held(month: str, months: MonthRange) -> None:
 
 async def _recap(args: argparse.Namespace, config: Config) -> int:
     _check_month(args.month)
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out: {args.out} is a file; give a folder for the files, e.g. rekap/")
     deadline = config.schedule.report_deadline_day
     async with app.open_runtime(config) as runtime:
         async with runtime.database.read() as session:
@@ -458,6 +460,8 @@ def _check_export_target(out: Path) -> None:
     folder = _photo_folder(out)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--out: the photos go to {folder}, which is a file; move it away")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out: {out} cannot be written: the folder {out.parent} does not exist")
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"

@@ -533,6 +533,29 @@ def test_export_refuses_targets_it_cannot_write_before_writing_anything(
     code, _, err = run_cli(capsys, *args, "--out", str(tmp_path / "laporan.xlsx"))
     assert code == 2 and "which is a file" in err
     assert not (tmp_path / "laporan.xlsx").exists()
+    # A folder that does not exist: named, as export --layout does (it was exit 1 and
+    # "FileNotFoundError: [Errno 2] ...").
+    for target in ("laporan.csv", "laporan.xlsx"):
+        missing = tmp_path / "tidak-ada" / target
+        fmt = target.rsplit(".", 1)[1]
+        code, _, err = run_cli(capsys, *args[:-1], fmt, "--out", str(missing))
+        assert code == 2, err
+        assert err.startswith(f"kaderbot: --out: {missing} cannot be written") and (
+            "does not exist" in err
+        ), err
+    assert not (tmp_path / "tidak-ada").exists()
+
+
+def test_recap_out_that_is_a_file_exits_2_naming_it(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    month = datetime.now(UTC).strftime("%Y-%m")
+    taken = tmp_path / "rekap.txt"
+    taken.write_text("catatan")
+    args = ("recap", "--config", str(config_path), "--month", month, "--out", str(taken))
+    code, _, err = run_cli(capsys, *args)
+    assert code == 2 and err.startswith(f"kaderbot: --out: {taken} is a file"), err
+    assert len(err.strip().splitlines()) == 1 and taken.read_text() == "catatan"
 
 
 @pytest.mark.parametrize(
