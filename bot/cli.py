@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="verbose logs with tracebacks")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("run", help="serve Telegram")
+    commands.add_parser("run", help="serve Telegram and WhatsApp, the schedule and the outbox")
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", required=True, help="a name for yourself, e.g. budi")
@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"valid for days, 1-{INVITE_MAX_DAYS} (default {INVITE_VALID_DAYS})",
     )
 
-    exporter = commands.add_parser("export", help="export reports (DESIGN section 4)")
+    exporter = commands.add_parser("export", help="export reports: CSV, XLSX, or --layout")
     period = exporter.add_mutually_exclusive_group(required=True)
     period.add_argument("--month", help="YYYY-MM")
     period.add_argument("--year", help="YYYY: every month of that year")
