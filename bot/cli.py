@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
 import storage
 from bot import app, console
@@ -36,6 +36,9 @@ INVITE_MAX_DAYS = 365  # a code that outlives a year is a leaked code
 INVITE_MAX_COUNT = 1000  # codes one command prints: a district at most, not a typo's worth
 
 
+_LIBRARY_ERROR_NAME = re.compile(r"^(?:[\w.]+(?:Error|Timeout|Exception): )+")
+
+
 class UsageError(Exception):
     """Arguments that do not fit together; exit code 2."""
 
@@ -46,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="verbose logs with tracebacks")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("run", help="serve Telegram")
+    commands.add_parser("run", help="serve Telegram and WhatsApp, the schedule and the outbox")
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", required=True, help="a name for yourself, e.g. budi")
@@ -72,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"valid for days, 1-{INVITE_MAX_DAYS} (default {INVITE_VALID_DAYS})",
     )
 
-    exporter = commands.add_parser("export", help="export reports (DESIGN section 4)")
+    exporter = commands.add_parser("export", help="export reports: CSV, XLSX, or --layout")
     period = exporter.add_mutually_exclusive_group(required=True)
     period.add_argument("--month", help="YYYY-MM")
     period.add_argument("--year", help="YYYY: every month of that year")
@@ -131,6 +134,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except (migrate.SchemaOutOfDateError, DatabaseInUseError) as error:
         print(f"kaderbot: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except InvalidToken:  # `run` only: Telegram does not know the token (401 or 404)
+        assert config is not None
+        env = config.telegram.token_env
+        print(
+            f"kaderbot: telegram.token_env: Telegram refused the token in {env}; "
+            "copy it again from @BotFather (/mybots, API Token)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except NetworkError as error:  # `run` only: no answer from the Bot API at start
+        assert config is not None
+        log.debug("Telegram unreachable", exc_info=True)
+        reason = _LIBRARY_ERROR_NAME.sub("", error.message)  # "httpx.ConnectError: ..."
+        print(
+            f"kaderbot: cannot reach Telegram at {config.telegram.api_base_url} ({reason}); "
+            "check the network, or telegram.api_base_url (--debug shows details)",
+            file=sys.stderr,
+        )
         return EXIT_FAILURE
     except DBAPIError as error:
         assert config is not None  # the database is opened only once the config is read
@@ -268,6 +290,8 @@ def _check_month_held(month: str, months: MonthRange) -> None:
 
 async def _recap(args: argparse.Namespace, config: Config) -> int:
     _check_month(args.month)
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out: {args.out} is a file; give a folder for the files, e.g. rekap/")
     deadline = config.schedule.report_deadline_day
     async with app.open_runtime(config) as runtime:
         async with runtime.database.read() as session:
@@ -436,6 +460,31 @@ def _check_export_target(out: Path) -> None:
     folder = _photo_folder(out)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--out: the photos go to {folder}, which is a file; move it away")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out: {out} cannot be written: the folder {out.parent} does not exist")
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_backup_target(out: Path, source: Path) -> None:
+    """Before anything is written: a new file, or an earlier copy, in a folder that exists;
+    never the database itself (SQLite would report a wrong target as the database's fault)."""
+    if out.is_dir():
+        raise UsageError(f"--out: {out} is a folder; give a file name, e.g. {out}/kaderbot.db")
+    if out.exists() and out.resolve() == source.resolve():
+        raise UsageError(f"--out: {out} is the database itself; give another file name")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out: {out} cannot be written: the folder {out.parent} does not exist")
+    if out.exists() and out.stat().st_size and not _starts_with(out, _SQLITE_HEADER):
+        raise UsageError(f"--out: {out} is not a SQLite database; give a new file name")
+    if not os.access(out if out.exists() else out.parent, os.W_OK):
+        raise UsageError(f"--out: {out} cannot be written: permission denied")
+
+
+def _starts_with(path: Path, header: bytes) -> bool:
+    with path.open("rb") as file:
+        return file.read(len(header)) == header
 
 
 async def _backup(args: argparse.Namespace, config: Config) -> int:
@@ -448,6 +497,7 @@ async def _backup(args: argparse.Namespace, config: Config) -> int:
                 f"    pg_dump --format=custom --file={args.out} "
                 f"'{storage.location(config.database_url)}'"
             )
+        _check_backup_target(args.out, source)
         try:
             pages = await database.backup(args.out)
         except FileNotFoundError:

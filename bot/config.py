@@ -32,6 +32,8 @@ from handlers.reminders import final_recap_day
 from storage import PROFILE_KEYS, KampungSeed, UnitSeed
 
 DEFAULT_TELEGRAM_API = "https://api.telegram.org"
+# A Kampung KB's profile numbers (families, teenagers, PUS) are far below this.
+PROFILE_MAX = 1_000_000
 
 
 class ConfigError(Exception):
@@ -280,12 +282,14 @@ class KampungSettings(_Settings):
     kabupaten: str = Field(min_length=1)
     timezone: Annotated[str, AfterValidator(_timezone)] = "Asia/Jakarta"
     pokja_meets: MeetingRuleText | None = None
-    keluarga_balita: int = Field(default=0, ge=0)
-    keluarga_remaja: int = Field(default=0, ge=0)
-    keluarga_lansia: int = Field(default=0, ge=0)
-    keluarga: int = Field(default=0, ge=0)  # all families (UPPKA participation)
-    remaja: int = Field(default=0, ge=0)  # teenagers (PIK-R participation)
-    pus: int = Field(default=0, ge=0)
+    # At most PROFILE_MAX: a typo's extra digits are named here, not an integer overflow
+    # in the database at start.
+    keluarga_balita: int = Field(default=0, ge=0, le=PROFILE_MAX)
+    keluarga_remaja: int = Field(default=0, ge=0, le=PROFILE_MAX)
+    keluarga_lansia: int = Field(default=0, ge=0, le=PROFILE_MAX)
+    keluarga: int = Field(default=0, ge=0, le=PROFILE_MAX)  # all families (UPPKA participation)
+    remaja: int = Field(default=0, ge=0, le=PROFILE_MAX)  # teenagers (PIK-R participation)
+    pus: int = Field(default=0, ge=0, le=PROFILE_MAX)
     kode_wilayah: KodeWilayah | None = None  # on the registers and the portal sheet
     unit: tuple[UnitSettings, ...] = ()
 

@@ -114,17 +114,25 @@ _MANAGER_MENU = ((texts.MENU_UNDANG, "undang"), (texts.MENU_ANGGOTA, "anggota"))
 
 
 def ask_idle(ctx: Context, state: State) -> Question:
-    role = ctx.member.role if ctx.member is not None else None
+    role = _role(ctx)
     options = tuple(
         (label, Token(Act.COMMAND, name))
         for label, name in _MENU
         if (role != "plkb" or name in _PLKB_MENU)
         and (name not in _CHAIRS_MENU or role in ("ketua", "plkb"))
     )
-    if ctx.member is not None and ctx.member.role in ("ketua", "plkb"):
+    if role in ("ketua", "plkb"):
         managing = tuple((label, Token(Act.COMMAND, name)) for label, name in _MANAGER_MENU)
         options = (*options[:-1], *managing, options[-1])
     return Question(texts.MENU, options)
+
+
+def _role(ctx: Context) -> str | None:
+    """The member's role; on the turn that registers them (no member yet, the menu after
+    the welcome), the role of the code they sent."""
+    if ctx.member is not None:
+        return ctx.member.role
+    return ctx.invite.role if ctx.invite is not None else None
 
 
 def read_idle(turn: Turn, answer: Answer) -> None:

@@ -57,6 +57,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
         ),
         (('slug = "bkb-ceria"', 'slug = "BKB Ceria"'), "kampung[0].unit[2].slug"),
         (("keluarga_balita = 239", "keluarga_balita = -1"), "kampung[0].keluarga_balita"),
+        # A typo's extra digits: refused here, not an overflow in the database at start.
+        (("keluarga_balita = 239", "keluarga_balita = 2390000000"), "kampung[0].keluarga_balita"),
+        (("keluarga_balita = 239", "pus = 100000000000000000000"), "kampung[0].pus: "),
         (("[[kampung]]", "[[kampung"), "not valid TOML"),
     ],
 )
@@ -530,3 +533,113 @@ def test_export_refuses_targets_it_cannot_write_before_writing_anything(
     code, _, err = run_cli(capsys, *args, "--out", str(tmp_path / "laporan.xlsx"))
     assert code == 2 and "which is a file" in err
     assert not (tmp_path / "laporan.xlsx").exists()
+    # A folder that does not exist: named, as export --layout does (it was exit 1 and
+    # "FileNotFoundError: [Errno 2] ...").
+    for target in ("laporan.csv", "laporan.xlsx"):
+        missing = tmp_path / "tidak-ada" / target
+        fmt = target.rsplit(".", 1)[1]
+        code, _, err = run_cli(capsys, *args[:-1], fmt, "--out", str(missing))
+        assert code == 2, err
+        assert err.startswith(f"kaderbot: --out: {missing} cannot be written") and (
+            "does not exist" in err
+        ), err
+    assert not (tmp_path / "tidak-ada").exists()
+
+
+def test_recap_out_that_is_a_file_exits_2_naming_it(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    month = datetime.now(UTC).strftime("%Y-%m")
+    taken = tmp_path / "rekap.txt"
+    taken.write_text("catatan")
+    args = ("recap", "--config", str(config_path), "--month", month, "--out", str(taken))
+    code, _, err = run_cli(capsys, *args)
+    assert code == 2 and err.startswith(f"kaderbot: --out: {taken} is a file"), err
+    assert len(err.strip().splitlines()) == 1 and taken.read_text() == "catatan"
+
+
+@pytest.mark.parametrize(
+    ("role", "where", "offered", "not_offered"),
+    [
+        ("ketua", ("--kampung", "sukamaju"), "6. Undang anggota", None),
+        ("plkb", ("--kecamatan", "Cibeunying"), "Undang anggota", "Lapor kegiatan"),
+    ],
+)
+def test_the_menu_after_the_welcome_is_the_new_members_own(
+    config_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    role: str,
+    where: tuple[str, str],
+    offered: str,
+    not_offered: str | None,
+) -> None:
+    """A ketua (or PLKB) who has just registered is shown their own menu, not a kader's,
+    and its buttons work right away: typing the number of Undang anggota starts an invite."""
+    _, out, _ = run_cli(capsys, "invite", "--config", str(config_path), "--role", role, *where)
+    menu = "Undang anggota"
+    output = chat_in_terminal(config_path, [f"/start {out.split()[0]}"])
+    welcome = output.split("Mau melakukan apa?")[-1]
+    assert offered in welcome, welcome
+    assert not_offered is None or not_offered not in welcome, welcome
+    number = next(line for line in welcome.splitlines() if menu in line).split(".")[0].strip()
+    pressed = chat_in_terminal(config_path, [number])
+    assert "Siapa yang mau diundang" in pressed or "Undang ketua pokja" in pressed, pressed
+
+
+def test_backup_refuses_a_target_it_cannot_write_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrong --out exits 2 with one line naming it, the database untouched; it was an
+    exit 1 'unable to open database file' (which reads as if the database were broken),
+    or, with the database itself as --out, 'backed up' with no copy made."""
+    config_path = write_config(tmp_path)
+    code, _, _ = run_cli(capsys, "member", "list", "--config", str(config_path))
+    assert code == 0  # the database exists
+    database = tmp_path / "kaderbot.db"
+    before = database.read_bytes()
+    sheet = tmp_path / "laporan.xlsx"
+    sheet.write_bytes(b"PK\x03\x04 a spreadsheet")
+    targets = {
+        tmp_path / "tidak-ada" / "cadangan.db": "does not exist",
+        tmp_path: "is a folder",
+        database: "is the database itself",
+        Path(os.path.relpath(database)): "is the database itself",
+        sheet: "is not a SQLite database",
+    }
+    for target, reason in targets.items():
+        code, _, err = run_cli(capsys, "backup", "--config", str(config_path), "--out", str(target))
+        assert code == 2, (target, err)
+        assert err.startswith(f"kaderbot: --out: {target}") and reason in err, err
+        assert len(err.strip().splitlines()) == 1, err
+    assert database.read_bytes() == before and sheet.read_bytes() == b"PK\x03\x04 a spreadsheet"
+    assert not (tmp_path / "tidak-ada").exists()
+
+
+async def test_run_says_in_one_line_when_telegram_cannot_be_reached_or_refuses_the_token(
+    tmp_path: Path, bot_api: FakeBotApi
+) -> None:
+    """A fresh machine with a token but no way to Telegram, or a token Telegram does not
+    know: one line saying which, not a library's exception name."""
+    env = {**os.environ, "KADERBOT_TEST_TOKEN": "123456:TEST-token"}
+
+    async def run(api: str) -> tuple[int, str]:
+        config_path = write_config(tmp_path, api)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config_path),
+            env=env, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode is not None
+        return process.returncode, err.decode()
+
+    code, err = await run("http://127.0.0.1:9")  # nothing listens there
+    assert code == 1, err
+    assert "kaderbot: cannot reach Telegram at http://127.0.0.1:9" in err, err
+    assert "telegram.api_base_url" in err and "Error:" not in err, err
+    assert sum(line.startswith("kaderbot:") for line in err.splitlines()) == 1, err
+
+    bot_api.failures["getMe"] = [(401, None)]  # Telegram's answer to an unknown token
+    code, err = await run(bot_api.base_url)
+    assert code == 2, err
+    assert "kaderbot: telegram.token_env: Telegram refused the token in KADERBOT_TEST_TOKEN" in err
+    assert "@BotFather" in err and err.strip().splitlines()[-1].startswith("kaderbot:"), err
