@@ -121,7 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not args.debug:
-        for noisy in ("httpx", "telegram", "apscheduler"):
+        # alembic.runtime.plugins says "setup plugin ..." seven times on every start.
+        for noisy in ("httpx", "telegram", "apscheduler", "alembic.runtime.plugins"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
     config: Config | None = None
     try:
