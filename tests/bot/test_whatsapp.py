@@ -536,3 +536,20 @@ async def test_a_report_reaches_the_ketua_for_review_as_interactive_buttons(
     assert list(review.options) == ["Setujui", "Kembalikan"]
     reply = await ketua.press("Setujui")
     assert reply.text.startswith("Disetujui ✅ Posyandu Melati")
+
+
+async def test_a_forged_button_with_an_id_beyond_the_database_integer_is_refused_once(
+    wa: WhatsAppBot,
+) -> None:
+    """A button id no bot wrote, with an id too big for the database's integer column: it
+    is a stale button like any other, not a turn that fails (and comes back from Meta's
+    retries for a week)."""
+    ketua = WhatsAppUser(wa, "628559")
+    await ketua.say(f"DAFTAR {await make_invite(wa.runtime, role='ketua', unit=None)}")
+    big = "9" * 25
+    forged = (f"n.ap:{big}.1", f"n.rt:{big}.1", f"n.ul:1_2026-10_{big}", f"n.dn:{big}_2026-10_1")
+    for data in forged:
+        pressed = {"type": "button_reply", "button_reply": {"id": data, "title": "Setujui"}}
+        reply = {"type": "interactive", "interactive": pressed}
+        [answer] = await ketua._send(webhook("628559", reply))
+        assert answer.text.startswith("Tombol itu dari pertanyaan sebelumnya."), data
