@@ -91,7 +91,9 @@ async def template_variables(session: AsyncSession, payload: OutboxPayload) -> l
         case MeetingReminderPayload() | TextPayload():
             return [payload.text]
         case NoticePayload():
-            return [f"{payload.text}\n\n{texts.NOTICE_ANSWER_FOR_BUTTONS}"]
+            # The hint first: a long notice (a KB correction) is cut to fit the template,
+            # and what is cut must not be how to get its buttons.
+            return [f"{texts.NOTICE_ANSWER_FOR_BUTTONS}\n\n{payload.text}"]
         case ReviewDigestPayload():
             return [f"{texts.REVIEW_DIGEST_TEMPLATE}\n\n{texts.NOTICE_ANSWER_FOR_BUTTONS}"]
         case StatusPayload() | DistrictStatusPayload():

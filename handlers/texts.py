@@ -907,6 +907,14 @@ REVIEW_APPROVE = "Setujui"
 REVIEW_RETURN = "Kembalikan"
 REVIEW_APPROVED = "Disetujui ✅ {title}, {when} (revisi {revision})."
 REVIEW_ALREADY_APPROVED = "Laporan {title} sudah disetujui oleh {name} ({at})."
+# Another ketua of the Kampung KB decided first (see review.py).
+REVIEW_ALREADY_RETURNED = (
+    "Laporan {title} sudah dikembalikan oleh {name} ({at}) dengan alasan: {reason}. "
+    "Menunggu perbaikan dari kader."
+)
+REVIEW_RETURN_UNDOES_APPROVAL = (
+    "Laporan {title} sudah disetujui oleh {name} ({at}); bila dikembalikan, persetujuan itu batal."
+)
 REVIEW_ONLY_KETUA = "Hanya ketua pokja Kampung KB laporan ini yang dapat memeriksanya."
 REVIEW_STALE = (
     "Laporan {title} sudah diperbaiki (sekarang revisi {revision}). Yang terbaru dikirim "

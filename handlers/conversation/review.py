@@ -194,11 +194,24 @@ def _send_review(turn: Turn, view: ReviewView) -> None:
     turn.effects.append(notice(member.id, key, text, buttons))
 
 
-def _already_approved(view: ReviewView) -> str:
+def _decided(view: ReviewView) -> dict[str, str]:
     at = texts.short_date(view.decided_at.date()) if view.decided_at else "-"
-    return texts.REVIEW_ALREADY_APPROVED.format(
-        title=title(view), name=view.decided_by or "-", at=at
-    )
+    return {"title": title(view), "name": view.decided_by or "-", "at": at}
+
+
+def _already_approved(view: ReviewView) -> str:
+    return texts.REVIEW_ALREADY_APPROVED.format(**_decided(view))
+
+
+def _already_returned(turn: Turn, view: ReviewView) -> bool:
+    """A revision one ketua returned waits for the kader's correction: another ketua's
+    Setujui or Kembalikan (both get every review) is told so, and changes nothing. Else
+    the approval would quietly erase the return the kader is fixing, or the kader would
+    get a second one."""
+    if view.review != "returned":
+        return False
+    turn.say(texts.REVIEW_ALREADY_RETURNED.format(**_decided(view), reason=view.reason or "-"))
+    return True
 
 
 def approve(turn: Turn, token: Token) -> None:
@@ -207,6 +220,8 @@ def approve(turn: Turn, token: Token) -> None:
         return
     if view.review == "approved":
         turn.say(_already_approved(view))
+        return
+    if _already_returned(turn, view):
         return
     member = turn.ctx.member
     assert member is not None
@@ -219,7 +234,7 @@ def approve(turn: Turn, token: Token) -> None:
 def start_return(turn: Turn, token: Token) -> None:
     """Kembalikan: the reason is asked next (RETURN_REASON, see steps.py)."""
     view = _current(turn, token)
-    if view is None:
+    if view is None or _already_returned(turn, view):
         return
     if turn.state.draft is not None:
         turn.say(texts.REVIEW_BUSY)
@@ -267,7 +282,10 @@ def digest_window(token: Token) -> tuple[datetime, datetime] | None:
 
 def reason_prompt(ctx: Context, report_id: int) -> str:
     view = next((v for v in ctx.reviews if v.id == report_id), None)
-    return texts.REVIEW_REASON_ASK.format(title=title(view) if view else "")
+    asked = texts.REVIEW_REASON_ASK.format(title=title(view) if view else "")
+    if view is not None and view.review == "approved":  # by another ketua, or earlier
+        return texts.REVIEW_RETURN_UNDOES_APPROVAL.format(**_decided(view)) + "\n" + asked
+    return asked
 
 
 def finish_return(turn: Turn, reason: str) -> None:
@@ -278,7 +296,7 @@ def finish_return(turn: Turn, reason: str) -> None:
     token = revision_token(Act.RETURN, returning.report_id, returning.revision)
     turn.reset()
     view = _current(turn, token)
-    if view is None:
+    if view is None or _already_returned(turn, view):  # by another ketua meanwhile
         return
     member = turn.ctx.member
     assert member is not None

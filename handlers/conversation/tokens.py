@@ -11,6 +11,7 @@ conversation moves on while the message waits in their chat.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -74,6 +75,8 @@ def _is_revision(arg: str) -> bool:
 
 
 _NOTICE = "n"
+# Ids are the database's 32-bit integers (PostgreSQL INTEGER); an hour "YYYYMMDDHH" fits too.
+ID_MAX = 2**31 - 1
 # Their arg is an id, an index or an hour (APPROVE_ALL: "YYYYMMDDHH").
 _NUMBERED = (
     Act.UNIT,
@@ -115,4 +118,6 @@ def decode(data: str) -> Token | None:
         return None
     if act in (Act.APPROVE, Act.RETURN, Act.SHOW) and not _is_revision(arg):
         return None
+    if any(int(digits) > ID_MAX for digits in re.findall(r"[0-9]+", arg)):
+        return None  # no id this bot wrote; the database could not even look it up
     return Token(act, arg)

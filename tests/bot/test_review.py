@@ -283,3 +283,51 @@ async def test_a_reason_that_starts_with_a_command_word_is_the_reason(
     assert "dikembalikan ke Bu Sari dengan alasan: Daftar hadir belum dilampirkan" in reply.text
     [returned] = await revisions(runtime)
     assert returned.return_reason == "Daftar hadir belum dilampirkan"
+
+
+async def test_two_ketua_deciding_one_report_are_each_told_what_the_other_did(
+    telegram: GetRuntime, bot_api: FakeBotApi, clock: Clock, sender: OutboxSender
+) -> None:
+    """Both ketua of a Kampung KB get the review. One returns it; the other's Setujui a
+    minute later must not quietly wipe out the return the kader is already fixing (nor
+    send the kader a second return); one approves, the other's Kembalikan says it undoes
+    that approval."""
+    runtime = telegram()
+    satu = await joined(bot_api, runtime, 951, "Bu Satu", role="ketua", unit=None)
+    dua = await joined(bot_api, runtime, 952, "Bu Dua", role="ketua", unit=None)
+    sari = await joined(bot_api, runtime, 953, "Bu Sari")
+    rina = await joined(bot_api, runtime, 954, "Bu Rina", unit="posyandu-mawar")
+    await report_posyandu(sari)
+    await send_due(sender)
+    for_satu, for_dua = satu.last, dua.last
+    assert for_satu.labels == for_dua.labels == ["Setujui", "Kembalikan"]
+    buttons = dict(for_satu.buttons)  # (a pressed message loses its buttons on Telegram)
+    await press_in(dua, for_dua, "Kembalikan")
+    await dua.say("D tidak sama dengan buku register")
+    await send_due(sender)
+    kader_before = len(sari.messages())
+    clock.now = NOW + timedelta(minutes=1)
+    for label in ("Setujui", "Kembalikan"):
+        reply = await press_data(satu, buttons[label])
+        assert reply.text.startswith(
+            "Laporan Posyandu Melati sudah dikembalikan oleh Bu Dua (20 Nov 2026) dengan "
+            "alasan: D tidak sama dengan buku register. Menunggu perbaikan dari kader."
+        ), reply.text
+    await send_due(sender)
+    [returned] = await revisions(runtime)
+    assert returned.approved_at is None and returned.returned_by == await member_id(runtime, 952)
+    assert len(sari.messages()) == kader_before, "no second return, no approval"
+
+    clock.now = NOW + timedelta(hours=1)
+    await report_posyandu(rina, day="12/11")
+    await send_due(sender)
+    await satu.press("Setujui")
+    asked = await dua.press("Kembalikan")
+    assert asked.text.startswith(
+        "Laporan Posyandu Mawar sudah disetujui oleh Bu Satu (20 Nov 2026); bila "
+        "dikembalikan, persetujuan itu batal."
+    ), asked.text
+    reply = await dua.press("Angka tidak masuk akal")
+    assert "dikembalikan ke Bu Rina" in reply.text
+    mawar = (await revisions(runtime))[-1]
+    assert mawar.approved_at is None and mawar.return_reason == "Angka tidak masuk akal"

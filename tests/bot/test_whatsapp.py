@@ -507,7 +507,7 @@ async def test_a_notice_outside_the_window_comes_whole_with_buttons_once_answere
     [template] = ketua.messages()[before:]
     assert template.type == "template"
     [parameter] = template.body["template"]["components"][0]["parameters"]
-    assert parameter["text"].startswith("Laporan Posyandu Mawar")
+    assert parameter["text"] == "Balas pesan ini untuk melihat tombolnya. · Laporan Posyandu Mawar"
     wa.clock[0] = later
     await ketua.say("ya")
     before = len(ketua.messages())
@@ -536,3 +536,53 @@ async def test_a_report_reaches_the_ketua_for_review_as_interactive_buttons(
     assert list(review.options) == ["Setujui", "Kembalikan"]
     reply = await ketua.press("Setujui")
     assert reply.text.startswith("Disetujui ✅ Posyandu Melati")
+
+
+async def test_a_forged_button_with_an_id_beyond_the_database_integer_is_refused_once(
+    wa: WhatsAppBot,
+) -> None:
+    """A button id no bot wrote, with an id too big for the database's integer column: it
+    is a stale button like any other, not a turn that fails (and comes back from Meta's
+    retries for a week)."""
+    ketua = WhatsAppUser(wa, "628559")
+    await ketua.say(f"DAFTAR {await make_invite(wa.runtime, role='ketua', unit=None)}")
+    big = "9" * 25
+    forged = (f"n.ap:{big}.1", f"n.rt:{big}.1", f"n.ul:1_2026-10_{big}", f"n.dn:{big}_2026-10_1")
+    for data in forged:
+        pressed = {"type": "button_reply", "button_reply": {"id": data, "title": "Setujui"}}
+        reply = {"type": "interactive", "interactive": pressed}
+        [answer] = await ketua._send(webhook("628559", reply))
+        assert answer.text.startswith("Tombol itu dari pertanyaan sebelumnya."), data
+
+
+async def test_a_long_notice_outside_the_window_still_says_to_answer_for_the_buttons(
+    wa: WhatsAppBot,
+) -> None:
+    """A correction of the KB form names every changed field, its figures and warnings: a
+    thousand characters and more. The template parameter is cut to fit; what it is cut
+    from must not be the one sentence that tells the ketua how to get the buttons."""
+    runtime = wa.runtime
+    ketua = WhatsAppUser(wa, "628560")
+    await ketua.say(f"DAFTAR {await make_invite(runtime, role='ketua', unit=None)}")
+    long_review = "✏️ Laporan diperbaiki: KB – PPKBD Sukamaju\n" + "\n".join(
+        f"PA suntik: {n} -> {n + 100}" for n in range(60)
+    )
+    data = encode_notice(Token(Act.APPROVE, "1.2"))
+    async with runtime.database.write() as session:
+        [chair] = await storage.recipients(session, role="ketua")
+        await storage.enqueue(
+            session,
+            kind=OutboxKind.NOTICE,
+            member_id=chair.id,
+            period="review:1.2",
+            payload=NoticePayload(text=long_review, choices=(("Setujui", data),)),
+            now=NOW,
+        )
+    sender = OutboxSender(runtime.database, {"whatsapp": wa.channel}, lambda: NOW + timedelta(2))
+    before = len(ketua.messages())
+    await sender.drain_once()
+    [template] = ketua.messages()[before:]
+    [parameter] = template.body["template"]["components"][0]["parameters"]
+    assert len(parameter["text"]) <= 1000
+    assert "Balas pesan ini untuk melihat tombolnya." in parameter["text"]
+    assert "Laporan diperbaiki: KB – PPKBD Sukamaju" in parameter["text"]
