@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import func
+from sqlmodel import col, select
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -36,6 +38,7 @@ from bot.app import open_runtime
 from bot.config import load_config
 from bot.telegram import TelegramChannel
 from storage import Database, migrate
+from storage.models import Outbox
 from tests.bot.test_production import SECRET, WEBHOOK, free_port, update_json
 from tests.conftest import TOKEN, stop_channel, write_config
 from tests.fakes.botapi import FakeBotApi, Sent
@@ -151,8 +154,41 @@ async def _with_api(body: Callable[[FakeBotApi], Awaitable[Rate]]) -> Rate:
         await api.stop()
 
 
+KETUA = 2  # registered in the kader's Kampung KB, as in every real one
+
+
+async def _register_ketua(runtime: Any, count: int) -> None:
+    """The Kampung KB's ketua, so that each saved report queues its review to them (the
+    notice of the hour, then a digest row per ketua), as a saved report does in real
+    life. Their chats are not in the scripts: what reaches them is not counted."""
+    async with runtime.database.write() as session:
+        now = storage.utc_now()
+        codes = await storage.create_invites(
+            session,
+            role="ketua",
+            kampung_slug="sukamaju",
+            unit_slug=None,
+            kecamatan=None,
+            count=count,
+            now=now,
+            valid_for=timedelta(days=1),
+        )
+        for n, code in enumerate(codes):
+            invite = await storage.find_invite(session, code)
+            assert invite is not None
+            await storage.register_member(
+                session,
+                invite_id=invite.id,
+                channel="telegram",
+                user_key=str(10_000 + n),
+                name=f"Ketua {n + 1}",
+                now=now,
+            )
+
+
 async def _scripts(runtime: Any, users: int) -> dict[int, list[str]]:
     """Each user's lines: /start with an invite of their own, then the report."""
+    await _register_ketua(runtime, KETUA)
     async with runtime.database.write() as session:
         codes = await storage.create_invites(
             session,
@@ -171,6 +207,12 @@ async def _all_stored(runtime: Any) -> None:
     async with runtime.database.read() as session:
         saved = await storage.export_rows(session, period=storage.utc_now().strftime("%Y-%m"))
     assert len({r.revision for r in saved}) == 1 and saved, "every report stored"
+    async with runtime.database.read() as session:
+        query = select(Outbox.kind, func.count()).group_by(col(Outbox.kind))
+        queued = dict((await session.exec(query)).all())
+    # Each ketua: the hour's notice (the first report) and the hour's digest (the rest).
+    assert queued.get(storage.OutboxKind.NOTICE.value, 0) >= KETUA, queued
+    assert queued.get(storage.OutboxKind.REVIEW_DIGEST.value, 0) >= KETUA, queued
 
 
 async def kaderbot_rate(users: int) -> Rate:

@@ -32,38 +32,44 @@ async def queue_review(
     still waits then (so many reports at once arrive as one message, not a flood)."""
     if saved.kept_approval:
         return False  # an unchanged correction of an approved report: nothing to review
-    # The ketua first: the review is read and rendered only when someone will get it.
-    ketua_list = await storage.recipients(session, role="ketua", kampung_ids=[kampung_id])
-    if not ketua_list:
-        return False
-    [view] = await storage.review_views(session, [saved.report_id])
-    text, buttons = review.review_message(view)
-    payload = storage.NoticePayload(text=text, choices=_encoded(buttons))
     start = _hour(now)
     key = start.strftime("%Y-%m-%dT%H")
-    queued = False
-    for ketua in ketua_list:
-        first = await storage.enqueue(
-            session,
-            kind=storage.OutboxKind.NOTICE,
-            member_id=ketua.id,
-            period=f"review@{key}",
-            payload=payload,
-            now=now,
-        )
+    period = f"review@{key}"
+    # The ketua first, each with whether the hour's notice went already: the review is
+    # read and rendered only when one of them will get it (the later reports of an hour
+    # wait for the digest, which renders them when it is sent).
+    ketua_list = await storage.ketua_told(session, kampung_id, period)
+    if not ketua_list:
+        return False
+    payload = None
+    if not all(told for _, told in ketua_list):
+        [view] = await storage.review_views(session, [saved.report_id])
+        text, buttons = review.review_message(view)
+        payload = storage.NoticePayload(text=text, choices=_encoded(buttons))
+    for ketua_id, told in ketua_list:
+        first = False
+        if not told:
+            assert payload is not None
+            first = await storage.enqueue(
+                session,
+                kind=storage.OutboxKind.NOTICE,
+                member_id=ketua_id,
+                period=period,
+                payload=payload,
+                now=now,
+            )
         if not first:
             end = start + timedelta(hours=1)
             await storage.enqueue(
                 session,
                 kind=storage.OutboxKind.REVIEW_DIGEST,
-                member_id=ketua.id,
+                member_id=ketua_id,
                 period=f"digest@{key}",
                 payload=ReviewDigestPayload(kampung_id=kampung_id, since=start, until=end),
                 now=now,
                 due_at=end,
             )
-        queued = True
-    return queued
+    return True
 
 
 async def reviews_for(

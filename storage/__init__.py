@@ -108,7 +108,7 @@ from storage.reports import (
     reported_units,
     save_report,
 )
-from storage.reviews import decide, review_views, waiting_reviews
+from storage.reviews import decide, ketua_told, review_views, waiting_reviews
 from storage.roles import ROLES, Role
 from storage.turns import TurnStart, begin_turn
 from storage.unlocks import grant_unlock, open_grants, open_grants_of_units
@@ -193,6 +193,7 @@ __all__ = [
     "kampung_exists",
     "kampung_of_unit",
     "kampung_views",
+    "ketua_told",
     "link_photos",
     "list_members",
     "load_state",

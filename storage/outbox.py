@@ -14,12 +14,13 @@ from enum import StrEnum
 from typing import Any, assert_never
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.database import insert_ignoring_duplicates
 from storage.models import Outbox
+from storage.prepared import Prepared
 
 
 class OutboxKind(StrEnum):
@@ -179,6 +180,29 @@ def parse_payload(kind: str, raw: str) -> OutboxPayload:
     return payload_type(OutboxKind(kind)).model_validate_json(raw)
 
 
+_outbox = Outbox.__table__  # type: ignore[attr-defined]
+# Queued by turns (a saved report's review to each ketua, a notice): one statement built
+# once, run straight on the SQLite writing connection (storage/prepared.py).
+_ENQUEUE = Prepared(
+    {
+        name: dialect.insert(_outbox)
+        .values(
+            kind=bindparam("kind"),
+            member_id=bindparam("member_id"),
+            period=bindparam("period"),
+            payload=bindparam("payload"),
+            status=OutboxStatus.PENDING.value,
+            attempts=0,
+            parts_sent=0,
+            created_at=bindparam("now"),
+            next_attempt_at=bindparam("due_at"),
+        )
+        .on_conflict_do_nothing()
+        for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+    }
+)
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -194,21 +218,15 @@ async def enqueue(
     expected = payload_type(kind)
     if not isinstance(payload, expected):
         raise TypeError(f"a {kind} message takes a {expected.__name__}, not {payload!r}")
-    statement = insert_ignoring_duplicates(
-        session,
-        Outbox,
-        kind=kind.value,
-        member_id=member_id,
-        period=period,
-        payload=payload.to_json(),
-        status=OutboxStatus.PENDING.value,
-        attempts=0,
-        parts_sent=0,
-        created_at=now,
-        next_attempt_at=now if due_at is None else due_at,
-    )
-    result = await session.exec(statement)
-    return bool(result.rowcount)
+    params = {
+        "kind": kind.value,
+        "member_id": member_id,
+        "period": period,
+        "payload": payload.to_json(),
+        "now": now,
+        "due_at": now if due_at is None else due_at,
+    }
+    return bool(await _ENQUEUE.run_async(await session.connection(), params))
 
 
 async def due_outbox(

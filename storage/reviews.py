@@ -6,12 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import and_, bindparam, update
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Kampung, Member, Report, ReportRevision, ReportValue, Unit
+from storage.models import Kampung, Member, Outbox, Report, ReportRevision, ReportValue, Unit
 from storage.organisation import unit_view
+from storage.outbox import OutboxKind
+from storage.prepared import Prepared
 from storage.reports import review_status
 from storage.views import ReviewView
 
@@ -52,6 +55,42 @@ async def _latest_of_month(
         .limit(1)
     )
     return (await session.exec(query)).first()
+
+
+_member = Member.__table__  # type: ignore[attr-defined]
+_outbox = Outbox.__table__  # type: ignore[attr-defined]
+# Each saved report asks it: one statement built once, run straight on the SQLite writing
+# connection (storage/prepared.py).
+_KETUA_TOLD = Prepared(
+    core_select(_member.c.id, _outbox.c.id)
+    .select_from(
+        _member.outerjoin(
+            _outbox,
+            and_(
+                _outbox.c.member_id == _member.c.id,
+                _outbox.c.kind == OutboxKind.NOTICE.value,
+                _outbox.c.period == bindparam("period"),
+            ),
+        )
+    )
+    .where(
+        _member.c.role == "ketua",
+        _member.c.kampung_id == bindparam("kampung_id"),
+        _member.c.erased_at.is_(None),
+    )
+    .order_by(_member.c.id)
+)
+
+
+async def ketua_told(session: AsyncSession, kampung_id: int, period: str) -> list[tuple[int, bool]]:
+    """The Kampung KB's ketua (erased members are nobody's), each with whether a notice of
+    `period` was queued to them already."""
+    connection = await session.connection()
+    params = {"kampung_id": kampung_id, "period": period}
+    return [
+        (ketua, told is not None)
+        for ketua, told in await _KETUA_TOLD.rows_async(connection, params)
+    ]
 
 
 async def review_views(session: AsyncSession, report_ids: Sequence[int]) -> list[ReviewView]:
