@@ -15,6 +15,7 @@ from sqlmodel import select
 import storage
 from bot.app import Runtime, open_runtime
 from bot.config import Config, load_config
+from bot.outbox import OutboxSender
 from bot.telegram import TelegramChannel
 from storage import Database, OutboxKind, Role, TextPayload, migrate
 from storage.models import Conversation, Member, ProcessedUpdate
@@ -337,3 +338,20 @@ async def stored(runtime: Runtime) -> tuple[int, int, int]:
         states = len((await session.exec(select(Conversation))).all())
         updates = len((await session.exec(select(ProcessedUpdate))).all())
     return members, states, updates
+
+
+async def drain_outbox(sender: OutboxSender, runtime: Runtime, seconds: float = 30) -> None:
+    """Run the outbox sender until no row is pending (failed and retried rows included)."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                async with runtime.database.read() as session:
+                    rows = await storage.outbox_rows(session)
+                if all(row.status != "pending" for row in rows):
+                    break
+                await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await task

@@ -20,7 +20,7 @@ from handlers import recap, texts
 from handlers.conversation.tokens import Act, Token, encode_notice
 from handlers.messages import Incoming
 from storage.models import UnlockGrant
-from tests.conftest import TOKEN, TelegramUser, make_invite, register
+from tests.conftest import TOKEN, TelegramUser, drain_outbox, make_invite, register
 from tests.fakes.botapi import FakeBotApi, Sent
 
 GetRuntime = Callable[[], Runtime]
@@ -37,22 +37,6 @@ async def sender(telegram: GetRuntime, bot_api: FakeBotApi) -> AsyncIterator[Out
     runtime = telegram()
     yield OutboxSender(runtime.database, {"telegram": channel}, lambda: runtime.service.clock())
     await channel.app.shutdown()
-
-
-async def drain(sender: OutboxSender, runtime: Runtime) -> None:
-    stop = asyncio.Event()
-    task = asyncio.create_task(sender.run(stop))
-    try:
-        async with asyncio.timeout(20):
-            while True:
-                async with runtime.database.read() as session:
-                    rows = await storage.outbox_rows(session)
-                if all(row.status != "pending" for row in rows):
-                    break
-                await asyncio.sleep(0.05)
-    finally:
-        stop.set()
-        await task
 
 
 async def press_data(api: FakeBotApi, user: TelegramUser, data: str) -> Sent:
@@ -113,7 +97,7 @@ async def test_refused_on_the_4th_reopened_by_buka_saved_late_counted_late(
     # Simpan before the ketua answers: still refused, nothing saved.
     assert "sudah dikunci" in (await kader.press("Simpan")).text
     await kader.press(texts.BACK)
-    await drain(sender, runtime)
+    await drain_outbox(sender, runtime)
     # The ketua also gets the review of the report saved on 2 November (a notice too).
     request = next(m for m in reversed(ketua.messages()) if texts.UNLOCK_OPEN in m.labels)
     assert request.text == texts.UNLOCK_REQUEST.format(
@@ -126,7 +110,7 @@ async def test_refused_on_the_4th_reopened_by_buka_saved_late_counted_late(
     assert "sampai 6 Nov 2026" in granted.text
     again = await press_data(bot_api, ketua, buka)  # twice is harmless: one grant
     assert "Dibuka ✅" in again.text
-    await drain(sender, runtime)
+    await drain_outbox(sender, runtime)
     told = kader.last
     assert told.text.startswith("🔓 Ketua membuka laporan Posyandu Melati bulan Oktober 2026")
     assert "sampai 6 Nov 2026" in told.text
@@ -167,10 +151,10 @@ async def test_tolak_tells_the_kader(
     assert "sudah dikunci" in refused.text
     asked = await kader.press(texts.LOCKED_ASK)
     assert "Ringkasan laporan Posyandu Melati" in asked.text, "a one-line report fills on"
-    await drain(sender, runtime)
+    await drain_outbox(sender, runtime)
     answer = await ketua.press(texts.UNLOCK_REFUSE)
     assert answer.text.startswith("Permintaan Bu Sari ditolak")
-    await drain(sender, runtime)
+    await drain_outbox(sender, runtime)
     assert kader.last.text.startswith("Ketua tidak membuka laporan Posyandu Melati")
     assert await grants(runtime) == []
 
@@ -228,13 +212,13 @@ async def test_tolak_after_another_ketuas_buka_leaves_the_month_open(
         await user.say(f"/start {await make_invite(runtime, role=role, unit=unit, now=NOVEMBER_4)}")  # type: ignore[arg-type]
     await kader.say(REPORT.format(day=10))
     await kader.press(texts.LOCKED_ASK)
-    await drain(sender, runtime)
+    await drain_outbox(sender, runtime)
     await ketua.press(texts.UNLOCK_OPEN)
-    await drain(sender, runtime)
+    await drain_outbox(sender, runtime)
     assert kader.last.text.startswith("🔓 Ketua membuka laporan Posyandu Melati")
     answer = await wakil.press(texts.UNLOCK_REFUSE)
     assert "sudah dibuka" in answer.text and "sampai 6 Nov 2026" in answer.text, answer.text
-    await drain(sender, runtime)
+    await drain_outbox(sender, runtime)
     assert kader.last.text.startswith("🔓 Ketua membuka laporan"), "no 'tidak membuka' after it"
     [grant] = await grants(runtime)
     assert grant.expires_at == datetime(2026, 11, 6, 17, tzinfo=UTC)

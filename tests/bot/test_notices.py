@@ -4,7 +4,6 @@ client against the fake Bot API."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import AsyncIterator, Callable
 
@@ -19,7 +18,7 @@ from handlers import texts
 from handlers.conversation.tokens import Act, Token, encode_notice
 from handlers.service import system_clock
 from storage import NoticePayload, OutboxKind
-from tests.conftest import TOKEN, TelegramUser, make_invite
+from tests.conftest import TOKEN, TelegramUser, drain_outbox, make_invite
 from tests.fakes.botapi import FakeBotApi
 
 GetRuntime = Callable[[], Runtime]
@@ -48,22 +47,6 @@ async def queue_notice(runtime: Runtime, member_id: int, key: str, data: str) ->
     return queued
 
 
-async def drain(sender: OutboxSender, runtime: Runtime) -> None:
-    stop = asyncio.Event()
-    task = asyncio.create_task(sender.run(stop))
-    try:
-        async with asyncio.timeout(20):
-            while True:
-                async with runtime.database.read() as session:
-                    rows = await storage.outbox_rows(session)
-                if all(row.status != "pending" for row in rows):
-                    break
-                await asyncio.sleep(0.05)
-    finally:
-        stop.set()
-        await task
-
-
 async def test_a_notice_button_is_answered_while_a_form_is_open(
     telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
 ) -> None:
@@ -77,7 +60,7 @@ async def test_a_notice_button_is_answered_while_a_form_is_open(
     data = encode_notice(Token(Act.REPORT, "999"))
     assert await queue_notice(runtime, member.id, "review:999", data)
     assert not await queue_notice(runtime, member.id, "review:999", data), "once per key"
-    await drain(OutboxSender(runtime.database, {"telegram": channel}, system_clock), runtime)
+    await drain_outbox(OutboxSender(runtime.database, {"telegram": channel}, system_clock), runtime)
     notice = ketua.last
     assert notice.text == "Laporan baru dari Posyandu Mawar"
     assert notice.buttons == [("Lihat", data)] and data.startswith("n.")

@@ -23,7 +23,7 @@ from handlers.reminders import ScheduleRules
 from handlers.service import system_clock
 from storage import Database, OutboxKind, RecapPayload, TextPayload
 from storage.models import Member
-from tests.conftest import TOKEN, TelegramUser, make_invite, register
+from tests.conftest import TOKEN, TelegramUser, drain_outbox, make_invite, register
 from tests.fakes.botapi import FakeBotApi
 
 GetRuntime = Callable[[], Runtime]
@@ -50,22 +50,6 @@ async def queue_text(runtime: Runtime, member_id: int, period: str, text: str) -
         )
 
 
-async def drain_until_done(sender: OutboxSender, runtime: Runtime, seconds: float = 30) -> None:
-    stop = asyncio.Event()
-    task = asyncio.create_task(sender.run(stop))
-    try:
-        async with asyncio.timeout(seconds):
-            while True:
-                async with runtime.database.read() as session:
-                    rows = await storage.outbox_rows(session)
-                if all(row.status != "pending" for row in rows):
-                    break
-                await asyncio.sleep(0.05)
-    finally:
-        stop.set()
-        await task
-
-
 async def test_every_message_arrives_exactly_once_despite_429_and_500(
     telegram: GetRuntime, bot_api: FakeBotApi, channel: TelegramChannel
 ) -> None:
@@ -76,7 +60,7 @@ async def test_every_message_arrives_exactly_once_despite_429_and_500(
             await queue_text(runtime, member_id, f"2026-11:{n}", f"pesan {n} untuk {member_id}")
     bot_api.failures["sendMessage"] = [(429, 1), (500, None), (502, None), (500, None)]
     sender = OutboxSender(runtime.database, {"telegram": channel}, system_clock, first_backoff=0.2)
-    await drain_until_done(sender, runtime)
+    await drain_outbox(sender, runtime)
 
     texts = Counter((sent.chat_id, sent.text) for sent in bot_api.sent)
     assert len(texts) == 15 and set(texts.values()) == {1}, "each message exactly once"
@@ -97,7 +81,7 @@ async def test_blocked_user_fails_without_retry_and_unknown_channel_is_dropped(
     async with runtime.database.write() as session:
         await storage.save_state(session, "console", "budi", "{}", datetime.now(UTC))
     sender = OutboxSender(runtime.database, {"telegram": channel}, system_clock)
-    await drain_until_done(sender, runtime)
+    await drain_outbox(sender, runtime)
     async with runtime.database.read() as session:
         [row] = await storage.outbox_rows(session)
     assert row.status == "failed" and row.attempts == 1 and "scripted" in (row.last_error or "")
@@ -135,7 +119,7 @@ async def test_crash_mid_drain_loses_nothing(
     crashed.cancel()  # the process dies mid-drain: no clean-up runs after this point
     await asyncio.gather(crashed, return_exceptions=True)
     restarted = OutboxSender(runtime.database, {"telegram": channel}, system_clock)
-    await drain_until_done(restarted, runtime)
+    await drain_outbox(restarted, runtime)
     counts = Counter(sent.chat_id for sent in bot_api.sent)
     assert set(counts) == {700 + n for n in range(10)}, "nothing lost"
     # Only a message on the wire at the moment of the crash can arrive a second time.
@@ -318,7 +302,7 @@ async def test_timed_out_send_is_retried(telegram: GetRuntime, bot_api: FakeBotA
     bot_api.send_delays = [1.0]  # the first send outlasts the client's patience
     try:
         sender = OutboxSender(runtime.database, {"telegram": slow}, system_clock, first_backoff=0.1)
-        await drain_until_done(sender, runtime)
+        await drain_outbox(sender, runtime)
     finally:
         await slow.app.shutdown()
     async with runtime.database.read() as session:
@@ -376,7 +360,7 @@ async def test_rows_that_cannot_be_sent_fail_alone_and_block_no_other(
     good = await register(runtime, "612")
     await queue_text(runtime, good, "g", "tetap sampai")
     sender = OutboxSender(runtime.database, {"telegram": channel}, system_clock, per_second=1000)
-    await drain_until_done(sender, runtime, seconds=15)
+    await drain_outbox(sender, runtime, seconds=15)
 
     assert [s.text for s in bot_api.sent if s.chat_id == 612] == ["tetap sampai"]
     async with runtime.database.read() as session:
